@@ -1,0 +1,33 @@
+/**
+ * Program failures (not scan outcomes: those are data in the record).
+ * Every error carries a stable `code` and keeps its `cause`.
+ */
+export class StripscanError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Bad user input: a flag, a target, a file. The CLI exits 2 with the message, naming the bad value. */
+export class UsageError extends StripscanError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_USAGE', message, options);
+  }
+}
+
+/** The store (ClickHouse) failed or refused: migrations, inserts, queries. */
+export class StoreError extends StripscanError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** A queue payload or a Redis interaction that cannot succeed by retrying. */
+export class QueueError extends StripscanError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The socket driver: the only code in the probe that touches sockets, TLS and
+ * timers. It turns socket happenings into ProbeEvents for the pure state
+ * machine (./smtp/) and carries out the actions the machine returns.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
+import type { ScanRecord } from '../record.js';
+import { readCertFacts } from './cert-facts.js';
+import type { ProbeAction, ProbeEvent, ProbeOptions } from './smtp/events.js';
+import { SmtpProbe } from './smtp/index.js';
+
+export interface ProbeTarget {
+  ip: string;
+  port: number;
+}
+
+export interface DriverOptions extends ProbeOptions {
+  /** Overall deadline for one target, from the connect attempt to the record. */
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  tlsContext: SecureContext;
+}
+
+export interface RecordLabels {
+  campaign: string;
+  job: string;
+  vantage: string;
+}
+
+const NO_LABELS: RecordLabels = { campaign: '', job: '', vantage: '' };
+
+/** Probe one target. Never rejects: every failure of the target is an outcome in the record. */
+export function probeTarget(
+  target: ProbeTarget,
+  opts: DriverOptions,
+  labels: RecordLabels = NO_LABELS,
+): Promise<ScanRecord> {
+  return new Promise((resolve) => {
+    new ProbeRun(target, opts, labels, resolve).start();
+  });
+}
+
+class ProbeRun {
+  private readonly machine: SmtpProbe;
+  private readonly startedAt = Date.now();
+  private socket: Socket | null = null;
+  private tlsSocket: TLSSocket | null = null;
+  private connectTimer: NodeJS.Timeout | null = null;
+  private deadlineTimer: NodeJS.Timeout | null = null;
+  private finished = false;
+
+  constructor(
+    private readonly target: ProbeTarget,
+    private readonly opts: DriverOptions,
+    private readonly labels: RecordLabels,
+    private readonly resolve: (record: ScanRecord) => void,
+  ) {
+    this.machine = new SmtpProbe(opts);
+  }
+
+  start(): void {
+    this.deadlineTimer = setTimeout(() => this.feed({ type: 'timeout' }), this.opts.timeoutMs);
+    const socket = netConnect({ host: this.target.ip, port: this.target.port, noDelay: true });
+    this.socket = socket;
+    this.connectTimer = setTimeout(
+      () => {
+        this.feed({ type: 'connect-failed', code: 'ETIMEDOUT', timedOut: true });
+      },
+      Math.min(this.opts.connectTimeoutMs, this.opts.timeoutMs),
+    );
+    socket.once('connect', () => {
+      this.clearConnectTimer();
+      this.feed({ type: 'connected' });
+    });
+    socket.on('data', this.onPlainData);
+    socket.on('end', this.onEnd);
+    socket.on('error', this.onPlainError);
+  }
+
+  private readonly onPlainData = (bytes: Buffer): void => {
+    this.feed({ type: 'data', bytes });
+  };
+
+  private readonly onEnd = (): void => {
+    this.feed({ type: 'closed' });
+  };
+
+  private readonly onPlainError = (err: NodeJS.ErrnoException): void => {
+    const code = err.code ?? 'error';
+    if (this.connectTimer !== null) {
+      this.clearConnectTimer();
+      if (code === 'ECONNRESET') {
+        // A reset can only follow a completed handshake (a SYN draws a refusal,
+        // not a reset): the server accepted and dropped us before the event
+        // loop saw the connect. Under load that ordering is common.
+        this.feed({ type: 'connected' });
+        this.feed({ type: 'socket-error', code });
+        return;
+      }
+      this.feed({ type: 'connect-failed', code, timedOut: false });
+    } else {
+      this.feed({ type: 'socket-error', code });
+    }
+  };
+
+  private feed(event: ProbeEvent): void {
+    if (this.finished) return;
+    const actions = this.machine.handle(event);
+    for (const action of actions) this.perform(action);
+  }
+
+  private perform(action: ProbeAction): void {
+    switch (action.type) {
+      case 'send':
+        (this.tlsSocket ?? this.socket)?.write(action.data);
+        return;
+      case 'start-tls':
+        this.startTls();
+        return;
+      case 'done':
+        this.finish(action);
+        return;
+    }
+  }
+
+  private startTls(): void {
+    const plain = this.socket;
+    if (plain === null) return;
+    // Plaintext after STARTTLS's 220 must not reach the TLS layer (command
+    // injection territory): stop listening before handing the socket over.
+    plain.off('data', this.onPlainData);
+    plain.off('end', this.onEnd);
+    plain.off('error', this.onPlainError);
+    let established = false;
+    const tls = tlsConnect({
+      socket: plain,
+      secureContext: this.opts.tlsContext,
+      // Observe, never refuse: record the certificate, whatever it is.
+      rejectUnauthorized: false,
+      // A scanner reaches servers by address; SNI cannot carry an IP literal.
+      servername: '',
+      // cert_status judges the chain only; Node would otherwise fail every
+      // certificate on the name check against the IP we dialled. The name is
+      // compared with the banner's host instead (cert_name_matches_banner).
+      checkServerIdentity: () => undefined,
+    });
+    this.tlsSocket = tls;
+    tls.once('secureConnect', () => {
+      established = true;
+      const cipher = tls.getCipher();
+      this.feed({
+        type: 'tls-established',
+        tls: { version: tls.getProtocol(), cipher: cipher.standardName ?? cipher.name, cert: readCertFacts(tls) },
+      });
+    });
+    tls.on('data', (bytes: Buffer) => this.feed({ type: 'data', bytes }));
+    tls.on('end', () => this.feed(established ? { type: 'closed' } : { type: 'tls-failed', error: 'closed' }));
+    tls.on('close', () => {
+      if (!established) this.feed({ type: 'tls-failed', error: 'closed' });
+    });
+    tls.on('error', (err: NodeJS.ErrnoException) => {
+      const code = tlsErrorName(err);
+      this.feed(established ? { type: 'socket-error', code } : { type: 'tls-failed', error: code });
+    });
+  }
+
+  private finish(action: Extract<ProbeAction, { type: 'done' }>): void {
+    this.finished = true;
+    this.clearConnectTimer();
+    if (this.deadlineTimer !== null) clearTimeout(this.deadlineTimer);
+    const sock = this.tlsSocket ?? this.socket;
+    if (sock !== null) {
+      // Flush a pending QUIT, then let go; destroy() right away would drop it,
+      // and waiting for the server's reply would cost a round trip per probe.
+      sock.on('error', () => {});
+      sock.destroySoon();
+      setTimeout(() => sock.destroy(), 1000).unref();
+    }
+    const now = Date.now();
+    this.resolve({
+      ip: this.target.ip,
+      port: this.target.port,
+      ts: new Date(this.startedAt).toISOString(),
+      ...action.result,
+      duration_ms: now - this.startedAt,
+      campaign: this.labels.campaign,
+      job: this.labels.job,
+      vantage: this.labels.vantage,
+    });
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== null) {
+      clearTimeout(this.connectTimer);
+      this.connectTimer = null;
+    }
+  }
+}
+
+/**
+ * A short, stable name for a TLS failure: the alert or OpenSSL reason when
+ * there is one (`tlsv1-alert-protocol-version`, `wrong-version-number`), else
+ * the errno (`ECONNRESET`).
+ */
+export function tlsErrorName(err: NodeJS.ErrnoException & { reason?: string }): string {
+  const code = err.code ?? '';
+  if (code.startsWith('ERR_SSL_')) {
+    return code.slice('ERR_SSL_'.length).toLowerCase().replaceAll('_', '-');
+  }
+  if (code !== '') return code;
+  return err.reason ?? err.message;
+}

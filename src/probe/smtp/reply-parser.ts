@@ -1,0 +1,145 @@
+/**
+ * Incremental SMTP reply parser (RFC 5321 §4.2): `ddd-text` continuation
+ * lines, then a `ddd text` (or bare `ddd`) final line, all with one code.
+ *
+ * Bytes arrive split anywhere; the parser copies at most one reply's worth of
+ * them (limits.maxReplyBytes) and stops with `reply-too-large` the moment a
+ * reply would grow past the limit, so a server that never stops talking costs
+ * a bounded amount of memory.
+ */
+import { escapeBytes } from './escape.js';
+import type { ProbeLimits } from './events.js';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const HYPHEN = 0x2d;
+/** Malformed lines are quoted in the error; a cap keeps the error a short reason. */
+const ERROR_DETAIL_CHARS = 120;
+
+export interface Reply {
+  code: number;
+  /** Text of each line after `ddd ` / `ddd-`, escaped. */
+  texts: string[];
+  /** Each whole line as received (without CRLF), escaped: for the transcript. */
+  wire: string[];
+}
+
+export type ReplyFailure = 'malformed-reply' | 'reply-too-large';
+
+export type ParseStep =
+  | { kind: 'need-more' }
+  /** `next` is the offset of the first byte after the reply's final line. */
+  | { kind: 'reply'; reply: Reply; next: number }
+  | { kind: 'error'; error: ReplyFailure; detail: string };
+
+/** Growable byte buffer that never grows past its cap (the caller checks before appending). */
+class LineBuffer {
+  private bytes = new Uint8Array(128);
+  length = 0;
+
+  append(chunk: Uint8Array): void {
+    const needed = this.length + chunk.length;
+    if (needed > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    this.bytes.set(chunk, this.length);
+    this.length = needed;
+  }
+
+  take(): Uint8Array {
+    const line = this.bytes.slice(0, this.length);
+    this.length = 0;
+    return line;
+  }
+
+  get capacity(): number {
+    return this.bytes.length;
+  }
+}
+
+function isDigit(byte: number | undefined): boolean {
+  return byte !== undefined && byte >= 0x30 && byte <= 0x39;
+}
+
+export class ReplyParser {
+  private readonly limits: ProbeLimits;
+  private readonly line = new LineBuffer();
+  private replyBytes = 0;
+  private code: number | null = null;
+  private texts: string[] = [];
+  private wire: string[] = [];
+  private wireChars = 0;
+
+  constructor(limits: ProbeLimits) {
+    this.limits = limits;
+  }
+
+  /** Bytes held for the reply in progress (buffer capacity included): stays below about 2 × maxReplyBytes. */
+  get bufferedBytes(): number {
+    return this.line.capacity + this.wireChars;
+  }
+
+  /** True when part of a reply has been received but not its final line. */
+  get inReply(): boolean {
+    return this.replyBytes > 0;
+  }
+
+  /** Consume bytes from `offset` until one reply completes, the bytes run out, or the reply is bad. */
+  feed(bytes: Uint8Array, offset: number): ParseStep {
+    let pos = offset;
+    while (pos < bytes.length) {
+      const lf = bytes.indexOf(LF, pos);
+      const end = lf === -1 ? bytes.length : lf + 1;
+      if (this.replyBytes + (end - pos) > this.limits.maxReplyBytes) {
+        return { kind: 'error', error: 'reply-too-large', detail: `more than ${this.limits.maxReplyBytes} bytes` };
+      }
+      this.replyBytes += end - pos;
+      this.line.append(bytes.subarray(pos, lf === -1 ? end : lf));
+      pos = end;
+      if (lf === -1) break;
+      const step = this.completeLine();
+      if (step.kind === 'reply') return { ...step, next: pos };
+      if (step.kind === 'error') return step;
+    }
+    return { kind: 'need-more' };
+  }
+
+  private completeLine():
+    { kind: 'reply'; reply: Reply } | { kind: 'continue' } | Extract<ParseStep, { kind: 'error' }> {
+    let raw = this.line.take();
+    // CRLF is the standard ending; a bare LF is tolerated (many small servers send it).
+    if (raw[raw.length - 1] === CR) raw = raw.subarray(0, raw.length - 1);
+    const wire = escapeBytes(raw);
+    const separator = raw[3];
+    const shaped =
+      isDigit(raw[0]) &&
+      isDigit(raw[1]) &&
+      isDigit(raw[2]) &&
+      (raw.length === 3 || separator === SPACE || separator === HYPHEN);
+    if (!shaped) return this.malformed(wire);
+    const code = Number.parseInt(String.fromCharCode(raw[0] ?? 0, raw[1] ?? 0, raw[2] ?? 0), 10);
+    if (this.code !== null && this.code !== code) return this.malformed(wire);
+    if (this.wire.length >= this.limits.maxReplyLines) {
+      return { kind: 'error', error: 'reply-too-large', detail: `more than ${this.limits.maxReplyLines} lines` };
+    }
+    this.code = code;
+    this.texts.push(raw.length > 4 ? escapeBytes(raw.subarray(4)) : '');
+    this.wire.push(wire);
+    this.wireChars += wire.length;
+    if (separator === HYPHEN) return { kind: 'continue' };
+    const reply: Reply = { code, texts: this.texts, wire: this.wire };
+    this.code = null;
+    this.texts = [];
+    this.wire = [];
+    this.wireChars = 0;
+    this.replyBytes = 0;
+    return { kind: 'reply', reply };
+  }
+
+  private malformed(wire: string): Extract<ParseStep, { kind: 'error' }> {
+    return { kind: 'error', error: 'malformed-reply', detail: wire.slice(0, ERROR_DETAIL_CHARS) };
+  }
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { ERROR_STAGES, FINGERPRINTS, OUTCOMES } from '../src/record.js';
+
+// Wire values are stored in ClickHouse and published in papers: lock them.
+describe('record vocabulary', () => {
+  it('keeps the outcome wire values', () => {
+    expect(OUTCOMES).toEqual([
+      'connect-refused',
+      'connect-timeout',
+      'connect-error',
+      'no-banner',
+      'not-smtp',
+      'smtp-rejected',
+      'ehlo-failed',
+      'no-starttls',
+      'starttls-stripped',
+      'starttls-refused',
+      'tls-failed',
+      'tls-ok',
+    ]);
+  });
+  it('keeps the fingerprint and stage wire values', () => {
+    expect(FINGERPRINTS).toEqual(['masked-ehlo-keyword', 'masked-banner', 'corrupted-command-echo', 'hidden-starttls']);
+    expect(ERROR_STAGES).toEqual(['connect', 'banner', 'ehlo', 'starttls', 'tls', 'post-tls']);
+  });
+});
