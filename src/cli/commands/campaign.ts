@@ -1,0 +1,166 @@
+/**
+ * `stripscan campaign create|start|status|pause|resume|cancel|list`: a
+ * distributed campaign on BullMQ/Redis. `create` takes the same target and
+ * probe options as `stripscan scan` (one option table, src/cli/scan-options.ts).
+ */
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import type { Redis } from 'ioredis';
+import { parseIntInRange, parseNumberInRange } from '../options.js';
+import {
+  addProbeOptions,
+  addTargetOptions,
+  IMPLICIT_TLS_PORTS,
+  defaultEhloName,
+  type ScanFlags,
+} from '../scan-options.js';
+
+interface RedisFlags {
+  redis?: string;
+  prefix: string;
+}
+
+export interface CreateFlags extends ScanFlags, RedisFlags {
+  allowlist?: string;
+  vantage?: string;
+  contact: string;
+  chunkSize: number;
+  queueDepth: number;
+  per24Rate: number;
+}
+
+function addRedisOptions(cmd: Command): Command {
+  return cmd
+    .option('--redis <url>', 'Redis holding the queues (env STRIPSCAN_REDIS_URL; default redis://127.0.0.1:6379)')
+    .option('--prefix <name>', 'key prefix isolating this deployment in Redis', 'stripscan');
+}
+
+async function withRedis<T>(flags: RedisFlags, body: (redis: Redis, prefix: string) => Promise<T>): Promise<T> {
+  const { connectRedis, resolveRedisUrl, checkPrefix } = await import('../../queue/redis-connection.js');
+  const prefix = checkPrefix(flags.prefix);
+  const redis = connectRedis(resolveRedisUrl(flags), 'stripscan-cli');
+  try {
+    return await body(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function register(program: Command): void {
+  const campaign = program
+    .command('campaign')
+    .description('Distributed campaigns: chunks on a Redis queue, scan workers, a result writer.');
+
+  const create = campaign
+    .command('create')
+    .description('Record a campaign and plan its chunks (nothing is probed until `campaign start`).')
+    .argument('<name>', 'campaign name: letters, digits, ".", "_" or "-"')
+    .argument('[target...]', 'addresses, CIDR blocks or ranges, IPv4 or IPv6');
+  addTargetOptions(create);
+  addProbeOptions(create);
+  addRedisOptions(create)
+    .option('--allowlist <file>', 'scan only targets also listed in this file')
+    .option('--vantage <label>', 'vantage point label (default: this host name; a worker may override it)')
+    .requiredOption(
+      '--contact <url>',
+      'where a network operator reaches you about this scan (stored with the campaign)',
+    )
+    .option('--chunk-size <n>', 'cycle positions per chunk job', parseIntInRange('--chunk-size', 1, 16_777_216), 4096)
+    .option('--queue-depth <n>', 'chunk jobs kept waiting in Redis', parseIntInRange('--queue-depth', 1, 10_000), 32)
+    .option(
+      '--per24-rate <n>',
+      'politeness: most expected new connections per /24 per second (0: no check)',
+      parseNumberInRange('--per24-rate', 0, 1_000_000),
+      10,
+    )
+    .action(async (name: string, targets: string[], flags: CreateFlags) => {
+      const { resolveTargets, randomSeed } = await import('../plan-from-flags.js');
+      const { campaignSpecFrom } = await import('../../queue/campaign-create.js');
+      const { createCampaign } = await import('../../queue/campaign-store.js');
+      const { createProbeTlsContext } = await import('../../probe/tls-context.js');
+      // Validate before touching Redis: a bad CA file must create nothing.
+      createProbeTlsContext(flags.caFile === undefined ? {} : { caFile: flags.caFile });
+      const resolved = await resolveTargets('campaign create', targets, flags);
+      const spec = campaignSpecFrom({
+        name,
+        ...resolved,
+        allowReserved: flags.allowReserved === true,
+        seed: flags.seed ?? randomSeed(),
+        chunkSize: flags.chunkSize,
+        queueDepth: flags.queueDepth,
+        port: flags.port,
+        concurrency: flags.concurrency,
+        rate: flags.rate,
+        per24Rate: flags.per24Rate,
+        timeoutMs: flags.timeout,
+        connectTimeoutMs: flags.connectTimeout,
+        ehloName: flags.ehloName ?? defaultEhloName(),
+        contact: flags.contact,
+        vantage: flags.vantage ?? hostname(),
+        forceStartTls: flags.forceStarttls,
+        implicitTls: flags.implicitTls ?? IMPLICIT_TLS_PORTS.has(flags.port),
+        caFile: flags.caFile === undefined ? null : (await import('node:path')).resolve(flags.caFile),
+      });
+      await withRedis(flags, (redis, prefix) => createCampaign(redis, prefix, spec));
+      process.stdout.write(
+        `campaign ${spec.name}: ${spec.size} addresses in ${spec.chunksTotal} chunks (seed ${spec.seed}); run \`stripscan campaign start ${spec.name}\`\n`,
+      );
+    });
+
+  for (const action of ['start', 'pause', 'resume', 'cancel'] as const) {
+    addRedisOptions(
+      campaign.command(action).description(`${action} a campaign`).argument('<name>', 'campaign name'),
+    ).action(async (name: string, flags: RedisFlags) => {
+      const { controlCampaign } = await import('../../queue/campaign-control.js');
+      const state = await withRedis(flags, (redis, prefix) => controlCampaign(redis, prefix, name, action));
+      process.stdout.write(`campaign ${name}: ${state}\n`);
+    });
+  }
+
+  addRedisOptions(campaign.command('list').description('list campaigns and their states')).action(
+    async (flags: RedisFlags) => {
+      const { listCampaigns, readCampaign } = await import('../../queue/campaign-store.js');
+      await withRedis(flags, async (redis, prefix) => {
+        for (const name of await listCampaigns(redis, prefix)) {
+          const record = await readCampaign(redis, prefix, name);
+          process.stdout.write(`${name}\t${record.state}\t${record.doneChunks}/${record.spec.chunksTotal} chunks\n`);
+        }
+      });
+    },
+  );
+
+  addRedisOptions(
+    campaign
+      .command('status')
+      .description('progress, rate, ETA, outcomes, workers and writer backlog')
+      .argument('<name>', 'campaign name'),
+  )
+    .option('--json', 'one JSON object (with --watch: one per line)')
+    .option(
+      '--watch [seconds]',
+      'redraw every few seconds until the campaign ends',
+      parseNumberInRange('--watch', 0.2, 3600),
+    )
+    .action(async (name: string, flags: RedisFlags & { json?: boolean; watch?: number | true }) => {
+      const { campaignStatus, formatStatus } = await import('../../queue/campaign-status.js');
+      const { campaignQueue } = await import('../../queue/campaign-control.js');
+      await withRedis(flags, async (redis, prefix) => {
+        const queue = campaignQueue(redis, prefix, name);
+        try {
+          const intervalMs = flags.watch === undefined ? 0 : 1000 * (flags.watch === true ? 2 : flags.watch);
+          for (;;) {
+            const status = await campaignStatus(redis, queue, prefix, name);
+            if (flags.json === true) process.stdout.write(JSON.stringify(status) + '\n');
+            else {
+              if (intervalMs > 0 && process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J');
+              process.stdout.write(formatStatus(status));
+            }
+            if (intervalMs === 0 || status.state === 'done' || status.state === 'cancelled') break;
+            await new Promise((r) => setTimeout(r, intervalMs));
+          }
+        } finally {
+          await queue.close();
+        }
+      });
+    });
+}

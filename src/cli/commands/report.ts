@@ -1,0 +1,73 @@
+/**
+ * `stripscan report --campaign NAME [--compare OTHER] --html FILE`: one
+ * self-contained HTML file (no script, nothing fetched when opened) with the
+ * campaign's results, a comparison, the series across campaigns, the
+ * methodology and the campaign's parameters.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+
+interface ReportFlags {
+  campaign: string;
+  compare?: string;
+  html: string;
+  dataDir?: string;
+  clickhouse?: string;
+}
+
+const CAMPAIGN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function parseCampaignName(flag: string): (value: string) => string {
+  return (value: string) => {
+    if (!CAMPAIGN_NAME.test(value)) {
+      throw new UsageError(
+        `${flag} ${JSON.stringify(value)}: expected a campaign name (letters, digits, '.', '_' or '-')`,
+      );
+    }
+    return value;
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('Write a self-contained HTML report of a campaign (charts, tables, methodology, parameters).')
+    .requiredOption('--campaign <name>', 'the campaign to report on', parseCampaignName('--campaign'))
+    .option('--compare <name>', 'a second campaign to show beside it', parseCampaignName('--compare'))
+    .requiredOption('--html <file>', 'where to write the HTML report')
+    .option('--data-dir <dir>', 'embedded ClickHouse data directory (env STRIPSCAN_DATA; default ./stripscan-data)')
+    .option('--clickhouse <url>', 'a ClickHouse server instead of the embedded store (env STRIPSCAN_CLICKHOUSE_URL)')
+    .action(async (flags: ReportFlags) => {
+      await runReport(flags);
+    });
+}
+
+async function runReport(flags: ReportFlags): Promise<void> {
+  const { existsSync, statSync } = await import('node:fs');
+  const { dirname, resolve } = await import('node:path');
+  const htmlFile = resolve(flags.html);
+  if (flags.html.trim() === '' || (existsSync(htmlFile) && statSync(htmlFile).isDirectory())) {
+    throw new UsageError(`--html ${JSON.stringify(flags.html)}: expected a file name, not a directory`);
+  }
+  const dir = dirname(htmlFile);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UsageError(`--html ${JSON.stringify(flags.html)}: the directory ${JSON.stringify(dir)} does not exist`);
+  }
+  if (flags.compare !== undefined && flags.compare === flags.campaign) {
+    throw new UsageError(`--compare ${JSON.stringify(flags.compare)}: the same campaign as --campaign`);
+  }
+  const { openStore } = await import('../../store/index.js');
+  const { writeReport } = await import('../../report/index.js');
+  const store = await openStore({
+    ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
+    ...(flags.clickhouse === undefined ? {} : { url: flags.clickhouse }),
+  });
+  try {
+    // Idempotent: a fresh data directory gets the schema, so the error is "no such campaign", not a missing table.
+    await store.migrate();
+    const bytes = await writeReport(store, { campaign: flags.campaign, compare: flags.compare, htmlFile });
+    process.stderr.write(`report: wrote ${htmlFile} (${bytes.toLocaleString('en-US')} bytes)\n`);
+  } finally {
+    await store.close();
+  }
+}

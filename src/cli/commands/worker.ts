@@ -1,0 +1,89 @@
+/** `stripscan worker`: take chunk jobs of a campaign from Redis and probe them. */
+import type { Command } from 'commander';
+import { parseIntInRange } from '../options.js';
+
+interface WorkerFlags {
+  campaign: string;
+  redis?: string;
+  prefix: string;
+  vantage?: string;
+  caFile?: string;
+  jobs: number;
+  lockDuration: number;
+  metricsPort?: number;
+  metricsHost: string;
+  exitWhenDone?: boolean;
+  shutdownGrace: number;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('worker')
+    .description('Run a scan worker for a distributed campaign (needs only Redis).')
+    .requiredOption('--campaign <name>', 'campaign to work on')
+    .option('--redis <url>', 'Redis holding the queues (env STRIPSCAN_REDIS_URL)')
+    .option('--prefix <name>', 'key prefix of the deployment', 'stripscan')
+    .option('--vantage <label>', "this worker's vantage label (default: the campaign's)")
+    .option('--ca-file <file>', "trust anchors on this machine (default: the campaign's --ca-file)")
+    .option('--jobs <n>', 'chunks run at once by this process', parseIntInRange('--jobs', 1, 64), 2)
+    .option(
+      '--lock-duration <ms>',
+      "chunk lock; a dead worker's chunk runs again after it",
+      parseIntInRange('--lock-duration', 1000, 3_600_000),
+      30_000,
+    )
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics on this port (0: any free port)',
+      parseIntInRange('--metrics-port', 0, 65535),
+    )
+    .option('--metrics-host <host>', 'address the metrics endpoint binds', '127.0.0.1')
+    .option('--exit-when-done', 'exit when the campaign is done or cancelled')
+    .option(
+      '--shutdown-grace <ms>',
+      'on SIGTERM, longest wait for probes in flight',
+      parseIntInRange('--shutdown-grace', 100, 600_000),
+      60_000,
+    )
+    .option('--quiet', 'no per-chunk log lines')
+    .action(async (flags: WorkerFlags) => {
+      const { startScanWorker } = await import('../../queue/scan-worker.js');
+      const { resolveRedisUrl, checkPrefix } = await import('../../queue/redis-connection.js');
+      const worker = await startScanWorker({
+        redisUrl: resolveRedisUrl(flags),
+        prefix: checkPrefix(flags.prefix),
+        campaign: flags.campaign,
+        ...(flags.vantage === undefined ? {} : { vantage: flags.vantage }),
+        ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }),
+        jobs: flags.jobs,
+        lockDurationMs: flags.lockDuration,
+        ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }),
+        metricsHost: flags.metricsHost,
+        exitWhenDone: flags.exitWhenDone === true,
+        log: flags.quiet === true ? () => undefined : (line) => process.stderr.write(`worker: ${line}\n`),
+      });
+      process.stderr.write(
+        `worker ${worker.id} on campaign ${flags.campaign}${worker.metricsPort === null ? '' : `; metrics on ${flags.metricsHost}:${worker.metricsPort}`}\n`,
+      );
+      await runUntilSignal(worker.done, () => worker.close(), flags.shutdownGrace);
+    });
+}
+
+/** Run until `done` or SIGTERM/SIGINT; then close, and exit anyway after `graceMs`. */
+export async function runUntilSignal(done: Promise<void>, close: () => Promise<void>, graceMs: number): Promise<void> {
+  let onSignal: () => void = () => undefined;
+  const signalled = new Promise<void>((resolve) => (onSignal = resolve));
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  await Promise.race([done, signalled]);
+  const force = setTimeout(() => {
+    process.stderr.write(`stripscan: shutdown took longer than ${graceMs} ms; exiting\n`);
+    process.exit(1);
+  }, graceMs);
+  force.unref();
+  await close();
+  clearTimeout(force);
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+}

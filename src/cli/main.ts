@@ -1,0 +1,60 @@
+/**
+ * The `stripscan` command line. Each subcommand lives in its own file under
+ * ./commands/ and exports `register(program)`; heavy modules (chDB, BullMQ)
+ * are imported inside actions so that `--help` stays fast.
+ */
+import { readdirSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { StripscanError, UsageError } from '../errors.js';
+
+export type CommandModule = { register(program: Command): void };
+
+async function loadCommands(program: Command): Promise<void> {
+  const dir = new URL('./commands/', import.meta.url);
+  const files = readdirSync(dir)
+    .filter((f) => /\.[tj]s$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'))
+    .sort();
+  for (const file of files) {
+    const mod = (await import(new URL(file, dir).href)) as CommandModule;
+    mod.register(program);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('stripscan')
+    .description('Measure STARTTLS stripping on SMTP servers: probe, classify, queue, store in ClickHouse.')
+    .showHelpAfterError()
+    .exitOverride();
+  await loadCommands(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end through here with exit code 0.
+    if (err.exitCode === 0) return 0;
+    return 2;
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`stripscan: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof StripscanError) {
+    process.stderr.write(`stripscan: ${err.message} [${err.code}]\n`);
+    if (err.cause instanceof Error) process.stderr.write(`  cause: ${err.cause.message}\n`);
+    return 1;
+  }
+  process.stderr.write(
+    `stripscan: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  return 1;
+}
+
+const code = await main(process.argv.slice(2));
+// Let pending writes (stdout pipes) drain before exiting.
+process.exitCode = code;
