@@ -1,0 +1,14 @@
+/**
+ * Deduplication tokens for observation batches.
+ *
+ * campaign/job/sequence name the batch; the content hash makes sure a token
+ * only ever matches the same rows. Without it, a job re-run after a crash
+ * with different batch boundaries would reuse "job X batch 0" for different
+ * rows, and ClickHouse would silently drop them as a duplicate.
+ */
+import { createHash } from 'node:crypto';
+
+export function batchDedupToken(campaign: string, job: string, sequence: number, body: Buffer): string {
+  const hash = createHash('sha256').update(body).digest('hex').slice(0, 32);
+  return `${campaign}/${job}/${sequence}/${hash}`;
+}
