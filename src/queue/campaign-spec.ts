@@ -1,0 +1,75 @@
+/**
+ * What Redis holds about a campaign and a chunk job, as zod schemas: the
+ * boundary where a payload written by another process (or a hostile one) is
+ * checked before any work is done on it.
+ */
+import { z } from 'zod';
+
+export const CAMPAIGN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+const NamedSpecs = z.object({ name: z.string(), specs: z.array(z.string()) });
+
+export const CampaignSpec = z.object({
+  name: z.string().regex(CAMPAIGN_NAME),
+  specs: z.array(z.string()),
+  blocklists: z.array(NamedSpecs),
+  allowlist: NamedSpecs.nullable(),
+  allowReserved: z.boolean(),
+  seed: z.string().regex(/^\d{1,20}$/),
+  /** Cycle positions per chunk. */
+  chunkSize: z.number().int().min(1),
+  /** Waiting chunks the feeder keeps in the queue. */
+  queueDepth: z.number().int().min(1),
+  /** Cycle positions in the plan (one shard): chunk i covers [i·chunkSize, min((i+1)·chunkSize, positions)). */
+  positions: z.number().int().min(0),
+  chunksTotal: z.number().int().min(0),
+  /** Addresses in the target set. */
+  size: z.number().int().min(0),
+  port: z.number().int().min(1).max(65535),
+  concurrency: z.number().int().min(1),
+  /** New connections per second over all workers; 0: unpaced. */
+  rate: z.number().min(0),
+  /** Politeness bound checked at create time: expected new connections per /24 per second. */
+  per24Rate: z.number().min(0),
+  timeoutMs: z.number().int().min(1),
+  connectTimeoutMs: z.number().int().min(1),
+  ehloName: z.string().min(1),
+  contact: z.string(),
+  vantage: z.string(),
+  forceStartTls: z.boolean(),
+  implicitTls: z.boolean(),
+  caFile: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type CampaignSpec = z.infer<typeof CampaignSpec>;
+
+export const ChunkJobData = z.object({
+  campaign: z.string().regex(CAMPAIGN_NAME),
+  /** Chunk number in the plan: chunk i covers positions [i·chunkSize, (i+1)·chunkSize). */
+  index: z.number().int().min(0),
+  chunk: z.object({
+    seed: z.string().regex(/^\d{1,20}$/),
+    shard: z.number().int().min(0),
+    shards: z.number().int().min(1),
+    start: z.number().int().min(0),
+    count: z.number().int().min(0),
+  }),
+});
+export type ChunkJobData = z.infer<typeof ChunkJobData>;
+
+export const CAMPAIGN_STATES = ['created', 'running', 'paused', 'cancelled', 'done'] as const;
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
+/** BullMQ job ids: deterministic (a re-added chunk is the same job), no ':' and not digits only. */
+export function chunkJobId(index: number): string {
+  return `chunk-${index}`;
+}
+
+export function chunkAt(spec: CampaignSpec, index: number): ChunkJobData['chunk'] {
+  const start = index * spec.chunkSize;
+  return { seed: spec.seed, shard: 0, shards: 1, start, count: Math.min(spec.chunkSize, spec.positions - start) };
+}
+
+export function jobLabel(campaign: string, index: number): string {
+  return `${campaign}-${chunkJobId(index)}`;
+}

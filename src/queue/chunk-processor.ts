@@ -1,0 +1,194 @@
+/**
+ * What a worker does with one chunk job: check the payload, rebuild the
+ * campaign's plan, run the same chunk runner as `stripscan scan`, and commit
+ * the chunk's records and counts to Redis in one atomic step.
+ *
+ * Records are held until the chunk ends and committed together with the
+ * chunk's done bit. A worker killed mid-chunk has committed nothing, and a
+ * chunk run twice (lock lost, re-added job) is committed once: the second
+ * commit sees the bit and is discarded. That is what makes the campaign's
+ * counts and the observations exactly-once despite at-least-once delivery.
+ */
+import { UnrecoverableError } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { SecureContext } from 'node:tls';
+import { OUTCOMES, FINGERPRINTS, type ScanRecord } from '../record.js';
+import type { DriverOptions } from '../probe/driver.js';
+import { DEFAULT_LIMITS } from '../probe/smtp/events.js';
+import { runChunk } from '../scan/chunk-runner.js';
+import { isResponsive, type ChunkStats } from '../scan/chunk-stats.js';
+import { UNPACED, type Pacer } from '../scan/pacer.js';
+import { addressesOf, buildTargetSet, planScan, type ScanPlan } from '../targets/index.js';
+import { chunkAt, ChunkJobData, jobLabel, type CampaignSpec } from './campaign-spec.js';
+import { readCampaign } from './campaign-store.js';
+import { campaignKeys, resultStreamKey } from './keys.js';
+import { RedisPacer } from './redis-pacer.js';
+import { COMMIT_CHUNK } from './scripts.js';
+
+export type ChunkResult =
+  | { status: 'committed'; attempted: number; responsive: number; last: boolean }
+  | { status: 'already-done' | 'cancelled' | 'discarded' };
+
+export interface ChunkContext {
+  redis: Redis;
+  prefix: string;
+  vantage: string | undefined;
+  tlsContextFor(spec: CampaignSpec): SecureContext;
+  /** Probe start/end hooks for metrics. */
+  onProbeStart?: () => void;
+  onRecord?: (record: ScanRecord) => void;
+}
+
+interface CampaignRuntime {
+  specJson: string;
+  plan: ScanPlan;
+  pacer: Pacer;
+}
+
+export class ChunkProcessor {
+  private readonly runtimes = new Map<string, CampaignRuntime>();
+
+  constructor(private readonly ctx: ChunkContext) {}
+
+  async process(raw: unknown, signal: AbortSignal): Promise<ChunkResult> {
+    const parsed = ChunkJobData.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new UnrecoverableError(
+        `invalid chunk payload: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unreadable'}`,
+      );
+    }
+    const data = parsed.data;
+    const { redis, prefix } = this.ctx;
+    let record;
+    try {
+      record = await readCampaign(redis, prefix, data.campaign);
+    } catch (err) {
+      throw new UnrecoverableError(`chunk of campaign ${data.campaign}: ${(err as Error).message}`);
+    }
+    if (record.state === 'cancelled') return { status: 'cancelled' };
+    const keys = campaignKeys(prefix, data.campaign);
+    if ((await redis.getbit(keys.doneChunks, data.index)) === 1) return { status: 'already-done' };
+
+    const { spec } = record;
+    const expected = chunkAt(spec, data.index);
+    if (data.index >= spec.chunksTotal || JSON.stringify(expected) !== JSON.stringify(data.chunk)) {
+      throw new UnrecoverableError(
+        `invalid chunk payload: chunk ${data.index} ${JSON.stringify(data.chunk)} is not chunk ${data.index} of campaign ${data.campaign} (${spec.chunksTotal} chunks)`,
+      );
+    }
+    const runtime = this.runtimeFor(spec);
+    const label = jobLabel(spec.name, data.index);
+    const labels = { campaign: spec.name, job: label, vantage: this.ctx.vantage ?? spec.vantage };
+    const kept: ScanRecord[] = [];
+    const startedAt = new Date().toISOString();
+    const pacer: Pacer = {
+      take: async () => {
+        await runtime.pacer.take();
+        this.ctx.onProbeStart?.();
+      },
+    };
+    const stats = await runChunk({
+      addresses: addressesOf(runtime.plan, data.chunk),
+      port: spec.port,
+      concurrency: spec.concurrency,
+      driver: driverOptions(spec, this.ctx.tlsContextFor(spec)),
+      labels,
+      pacer,
+      signal,
+      onRecord: (r) => {
+        this.ctx.onRecord?.(r);
+        // Unresponsive addresses are counted in the job stats only (the store's rule).
+        if (isResponsive(r)) kept.push(r);
+      },
+    });
+    if (signal.aborted) return { status: 'discarded' };
+    const code = await commitChunk(redis, prefix, spec, data.index, label, labels.vantage, stats, kept, startedAt);
+    if (code === -1) return { status: 'cancelled' };
+    if (code === 0) return { status: 'already-done' };
+    return { status: 'committed', attempted: stats.attempted, responsive: stats.responsive, last: code === 2 };
+  }
+
+  private runtimeFor(spec: CampaignSpec): CampaignRuntime {
+    const specJson = JSON.stringify(spec);
+    const cached = this.runtimes.get(spec.name);
+    if (cached !== undefined && cached.specJson === specJson) return cached;
+    const set = buildTargetSet({
+      specs: spec.specs,
+      allowReserved: spec.allowReserved,
+      blocklists: spec.blocklists,
+      allowlist: spec.allowlist ?? undefined,
+    });
+    const plan = planScan(set, { seed: spec.seed, shards: 1, shard: 0 });
+    const pacer =
+      spec.rate > 0
+        ? new RedisPacer({
+            redis: this.ctx.redis,
+            bucketKey: campaignKeys(this.ctx.prefix, spec.name).bucket,
+            ratePerSecond: spec.rate,
+          })
+        : UNPACED;
+    const runtime = { specJson, plan, pacer };
+    this.runtimes.set(spec.name, runtime);
+    return runtime;
+  }
+}
+
+export function driverOptions(spec: CampaignSpec, tlsContext: SecureContext): DriverOptions {
+  return {
+    ehloName: spec.ehloName,
+    forceStartTls: spec.forceStartTls,
+    implicitTls: spec.implicitTls,
+    limits: DEFAULT_LIMITS,
+    timeoutMs: spec.timeoutMs,
+    connectTimeoutMs: spec.connectTimeoutMs,
+    tlsContext,
+  };
+}
+
+async function commitChunk(
+  redis: Redis,
+  prefix: string,
+  spec: CampaignSpec,
+  index: number,
+  label: string,
+  vantage: string,
+  stats: ChunkStats,
+  records: ScanRecord[],
+  startedAt: string,
+): Promise<number> {
+  const keys = campaignKeys(prefix, spec.name);
+  const now = new Date().toISOString();
+  const jobStats = {
+    campaign: spec.name,
+    job: label,
+    vantage,
+    attempted: stats.attempted,
+    responsive: stats.responsive,
+    connect_timeouts: stats.connectTimeouts,
+    outcome_counts: Object.fromEntries(
+      OUTCOMES.filter((o) => stats.outcomes[o] > 0).map((o) => [o, stats.outcomes[o]]),
+    ),
+    started_at: startedAt,
+    finished_at: now,
+  };
+  const increments: string[] = ['attempted', String(stats.attempted), 'responsive', String(stats.responsive)];
+  for (const o of OUTCOMES) if (stats.outcomes[o] > 0) increments.push(`o:${o}`, String(stats.outcomes[o]));
+  for (const f of FINGERPRINTS) if (stats.fingerprints[f] > 0) increments.push(`f:${f}`, String(stats.fingerprints[f]));
+  const code = await redis.eval(
+    COMMIT_CHUNK,
+    3,
+    keys.campaign,
+    keys.doneChunks,
+    resultStreamKey(prefix),
+    String(index),
+    String(spec.chunksTotal),
+    now,
+    label,
+    spec.name,
+    JSON.stringify(jobStats),
+    JSON.stringify(records),
+    ...increments,
+  );
+  return Number(code);
+}

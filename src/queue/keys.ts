@@ -1,0 +1,40 @@
+/**
+ * Redis key names. Everything a campaign owns sits under the BullMQ prefix,
+ * so that one prefix isolates a deployment (or a test file) completely.
+ */
+export interface CampaignKeys {
+  /** Hash: spec (JSON), state, next chunk to feed, done chunks, counters. */
+  readonly campaign: string;
+  /** Bitmap: bit i set once chunk i's results are committed. */
+  readonly doneChunks: string;
+  /** Hash: the shared token bucket of the campaign's rate limit. */
+  readonly bucket: string;
+  /** Sorted set: worker id → last heartbeat (ms). */
+  readonly workers: string;
+  /** BullMQ queue name (BullMQ adds the prefix itself). */
+  readonly queueName: string;
+}
+
+export function campaignKeys(prefix: string, campaign: string): CampaignKeys {
+  const base = `${prefix}:stripscan:campaign:${campaign}`;
+  return {
+    campaign: base,
+    doneChunks: `${base}:done`,
+    bucket: `${base}:bucket`,
+    workers: `${base}:workers`,
+    queueName: `campaign-${campaign}`,
+  };
+}
+
+/** Set of campaign names. */
+export function campaignListKey(prefix: string): string {
+  return `${prefix}:stripscan:campaigns`;
+}
+
+/** The stream through which workers hand results to writers (all campaigns). */
+export function resultStreamKey(prefix: string): string {
+  return `${prefix}:stripscan:results`;
+}
+
+export const WRITER_GROUP = 'writers';
+export const DEFAULT_PREFIX = 'stripscan';
