@@ -1,0 +1,36 @@
+/**
+ * The HTML campaign report.
+ *
+ *   const data = await loadReportData(store.client, { campaign, compare?, storeDescription })
+ *   const html = renderReport(data)                  // one self-contained document
+ *   await writeReport(store, { campaign, compare?, htmlFile })   // both, written atomically
+ */
+import { rename, writeFile } from 'node:fs/promises';
+import type { Store } from '../store/index.js';
+import { loadReportData } from './report-data.js';
+import { renderReport } from './render-report.js';
+
+export { loadReportData, loadCampaignSummary, loadHistory, SMTP_OUTCOMES } from './report-data.js';
+export type { ReportData, CampaignSummary, CampaignFacts, Count, HistoryPoint } from './report-data.js';
+export { renderReport } from './render-report.js';
+export { escapeHtml } from './html-escape.js';
+
+export interface WriteReportOptions {
+  campaign: string;
+  compare?: string | undefined;
+  htmlFile: string;
+}
+
+/** Renders and writes the report; a reader never sees a half-written file. Returns the byte size. */
+export async function writeReport(store: Store, opts: WriteReportOptions): Promise<number> {
+  const data = await loadReportData(store.client, {
+    campaign: opts.campaign,
+    compare: opts.compare,
+    storeDescription: store.description,
+  });
+  const html = renderReport(data);
+  const partial = `${opts.htmlFile}.${process.pid}.partial`;
+  await writeFile(partial, html, 'utf8');
+  await rename(partial, opts.htmlFile);
+  return Buffer.byteLength(html);
+}

@@ -1,0 +1,214 @@
+/**
+ * The campaign report as one self-contained HTML document: inline CSS, inline
+ * SVG, no script, and a Content-Security-Policy that forbids every network
+ * load, so opening the file fetches nothing even if some text slipped through.
+ * Pure: ReportData in, string out.
+ */
+import { escapeHtml as esc } from './html-escape.js';
+import type { CampaignSummary, Count, PlaceRow, ReportData } from './report-data.js';
+import { barChart, shareLineChart, type BarSeries } from './svg-charts.js';
+
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1d1f;margin:0;background:#f4f5f7}
+main{max-width:1100px;margin:0 auto;padding:24px 28px 60px;background:#fff}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:30px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
+h3{font-size:15px;margin:18px 0 6px}.muted{color:#666}
+.cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}
+.card{flex:1 1 150px;border:1px solid #ddd;border-radius:6px;padding:10px 14px}
+.card b{display:block;font-size:22px}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:8px 24px}
+table{border-collapse:collapse;width:100%;margin:6px 0}
+th,td{border-bottom:1px solid #e6e6e6;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f7f7f9;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
+code,.server{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;white-space:pre-wrap;word-break:break-all}
+svg.chart{max-width:100%;height:auto;font-size:12px}svg.chart text{fill:#333}svg.chart .value{fill:#555;font-size:11px}
+`;
+
+const pct = (part: number, whole: number): string => (whole > 0 ? `${((100 * part) / whole).toFixed(2)} %` : '–');
+const num = (n: number): string => n.toLocaleString('en-US');
+
+function table(headers: string[], rows: string[][], numeric: number[] = []): string {
+  if (rows.length === 0) return '<p class="muted">None.</p>';
+  const head = headers.map((h) => `<th>${esc(h)}</th>`).join('');
+  const body = rows
+    .map((r) => `<tr>${r.map((cell, i) => `<td${numeric.includes(i) ? ' class="n"' : ''}>${cell}</td>`).join('')}</tr>`)
+    .join('');
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** One chart per dimension: this campaign's counts, and the compared campaign's beside them. */
+function countsChart(title: string, pick: (s: CampaignSummary) => Count[], data: ReportData): string {
+  const summaries = data.compare === null ? [data.main] : [data.main, data.compare];
+  const labels: string[] = [];
+  for (const s of summaries) for (const c of pick(s)) if (!labels.includes(c.label)) labels.push(c.label);
+  const series: BarSeries[] = summaries.map((s) => ({
+    name: s.facts.campaign,
+    values: new Map(pick(s).map((c) => [c.label, c.value])),
+  }));
+  return `<section><h3>${esc(title)}</h3>${barChart(title, labels, series)}</section>`;
+}
+
+function placesTable(first: string, rows: PlaceRow[], label: (key: string) => string): string {
+  return table(
+    [first, 'SMTP hosts', 'Stripped hosts', 'Stripped share'],
+    rows.map((r) => [esc(label(r.key)), num(r.smtp_hosts), num(r.stripped_hosts), pct(r.stripped_hosts, r.smtp_hosts)]),
+    [1, 2, 3],
+  );
+}
+
+function paramsTable(s: CampaignSummary): string {
+  const f = s.facts;
+  let params: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(f.params);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+      params = parsed as Record<string, unknown>;
+  } catch {
+    params = { params: f.params };
+  }
+  const rows: string[][] = [
+    ['Campaign', esc(f.campaign)],
+    ['Started', esc(f.started_at || 'unknown')],
+    ['Ended', esc(f.ended_at ?? 'not ended')],
+    ['Seed', `<code>${esc(f.seed)}</code>`],
+    ['EHLO name', `<code>${esc(f.ehlo_name)}</code>`],
+    ['Contact', esc(f.contact)],
+    ['Jobs reported', num(Number(f.jobs))],
+    ['Addresses attempted', num(Number(f.attempted))],
+    ['Addresses responsive', `${num(Number(f.responsive))} (${pct(Number(f.responsive), Number(f.attempted))})`],
+    ...Object.entries(params).map(([k, v]) => [`<code>${esc(k)}</code>`, `<code>${esc(JSON.stringify(v))}</code>`]),
+  ];
+  return table(['Parameter', 'Value'], rows);
+}
+
+function summaryCards(s: CampaignSummary): string {
+  const card = (label: string, value: string): string => `<div class="card">${esc(label)}<b>${value}</b></div>`;
+  return `<div class="cards">${[
+    card('Observations stored', num(s.observations)),
+    card('SMTP hosts', num(s.smtpHosts)),
+    card('STARTTLS stripped', `${num(s.strippedHosts)} · ${pct(s.strippedHosts, s.smtpHosts)}`),
+    card('STARTTLS negotiated', `${num(s.tlsOkHosts)} · ${pct(s.tlsOkHosts, s.smtpHosts)}`),
+  ].join('')}</div>`;
+}
+
+function campaignDetail(s: CampaignSummary): string {
+  return [
+    `<h3>Autonomous systems</h3>`,
+    placesTable('ASN', s.asns, (k) => (k === '0' ? 'unknown (no ASN data)' : `AS${k}`)),
+    `<h3>Countries</h3>`,
+    placesTable('Country', s.countries, (k) => (k === '' ? 'unknown' : k)),
+    `<h3>Stripped hosts (first ${s.stripped.length} of ${num(s.strippedHosts)})</h3>`,
+    table(
+      ['Host', 'Port', 'Vantage', 'Fingerprints', 'EHLO keywords (as received)', 'Banner'],
+      s.stripped.map((h) => [
+        `<code>${esc(h.host)}</code>`,
+        String(h.port),
+        esc(h.vantage),
+        esc(h.fingerprints.join(', ')),
+        `<span class="server">${esc(h.ehlo_keywords.join(' · '))}</span>`,
+        `<span class="server">${esc(h.banner)}</span>`,
+      ]),
+    ),
+    `<h3>Banners</h3>`,
+    table(
+      ['Banner (escaped as the probe recorded it)', 'Hosts'],
+      s.banners.map((b) => [`<span class="server">${esc(b.label)}</span>`, num(b.value)]),
+      [1],
+    ),
+    `<h3>Certificate names</h3>`,
+    table(
+      ['Subject', 'Issuer', 'Hosts'],
+      s.certNames.map((c) => [
+        `<span class="server">${esc(c.subject)}</span>`,
+        `<span class="server">${esc(c.issuer)}</span>`,
+        num(c.hosts),
+      ]),
+      [2],
+    ),
+  ].join('\n');
+}
+
+const METHODOLOGY = `
+<p>Each address was probed once per vantage point: TCP connect, banner, <code>EHLO</code>, then <code>STARTTLS</code>
+whether or not it was advertised, then a TLS handshake (TLS 1.0 to 1.3 accepted and recorded, never refused), then
+<code>EHLO</code> again inside TLS. The probe never sends MAIL, RCPT, DATA or AUTH.</p>
+<p>Every probe gets exactly one outcome and any number of fingerprints, by the classification rules in
+<code>docs/classification.md</code> of the stripscan repository, each rule with its source. In short:
+<b>starttls-stripped</b> means the path removed or corrupted STARTTLS — a masked EHLO keyword such as
+<code>250-XXXXXXXA</code> where STARTTLS belongs (Cisco ESMTP inspection), an altered echo of the command we sent, or
+STARTTLS hidden from the EHLO reply yet accepted when sent anyway; a masked keyword beside a genuine
+<code>250-STARTTLS</code> is a middlebox, not stripping. <b>starttls-refused</b>: STARTTLS answered with an error.
+<b>tls-failed</b>: the handshake failed after <code>220</code>. <b>tls-ok</b>: TLS negotiated. Certificate status
+compares the chain with the system roots (plus any extra trust anchors the campaign was given).</p>
+<p>Shares are of <i>SMTP hosts</i>: distinct addresses that spoke SMTP (outcomes smtp-rejected through tls-ok).
+Addresses that refused or timed out the connection are counted in the job statistics, not stored as observations.
+A stripped outcome from one vantage point is evidence about that network path, not about the server's operator;
+compare vantage points before drawing conclusions about a network.</p>
+<p>All text that came from servers (banners, EHLO keywords, certificate names) is shown escaped, exactly as
+recorded; it is attacker-controlled.</p>`;
+
+export function renderReport(data: ReportData): string {
+  const { main, compare } = data;
+  const title =
+    compare === null
+      ? `stripscan report: ${main.facts.campaign}`
+      : `stripscan report: ${main.facts.campaign} vs ${compare.facts.campaign}`;
+  const history = data.history;
+  const xLabels = history.map((h) => h.campaign);
+  const sections = [
+    `<h1>${esc(title)}</h1>`,
+    `<p class="muted">Generated ${esc(data.generatedAt)} from ${esc(data.storeDescription)}.</p>`,
+    `<h2>Summary: ${esc(main.facts.campaign)}</h2>`,
+    summaryCards(main),
+    ...(compare === null ? [] : [`<h2>Summary: ${esc(compare.facts.campaign)}</h2>`, summaryCards(compare)]),
+    `<h2>Results</h2><div class="grid">`,
+    countsChart('Outcomes (observations)', (s) => s.outcomes, data),
+    countsChart('Fingerprints (observations)', (s) => s.fingerprints, data),
+    countsChart('Negotiated TLS versions', (s) => s.tlsVersions, data),
+    countsChart('Certificate status', (s) => s.certStatus, data),
+    `</div>`,
+    `<h2>Across campaigns</h2>`,
+    `<p class="muted">Every campaign in the store that started up to this report's, oldest first; shares of SMTP hosts.</p>`,
+    shareLineChart('Shares of SMTP hosts per campaign', xLabels, [
+      { name: 'STARTTLS stripped', points: history.map((h) => ({ x: h.campaign, y: h.strippedShare })) },
+      { name: 'STARTTLS negotiated', points: history.map((h) => ({ x: h.campaign, y: h.tlsOkShare })) },
+    ]),
+    table(
+      ['Campaign', 'Started', 'SMTP hosts', 'Stripped', 'Negotiated'],
+      history.map((h) => [
+        esc(h.campaign),
+        esc(h.started_at),
+        num(h.smtpHosts),
+        pct(h.strippedShare, 1),
+        pct(h.tlsOkShare, 1),
+      ]),
+      [2, 3, 4],
+    ),
+    `<h2>Where: ${esc(main.facts.campaign)}</h2>`,
+    campaignDetail(main),
+    ...(compare === null ? [] : [`<h2>Where: ${esc(compare.facts.campaign)}</h2>`, campaignDetail(compare)]),
+    `<h2>Methodology</h2>`,
+    METHODOLOGY,
+    `<h2>Campaign parameters</h2>`,
+    `<h3>${esc(main.facts.campaign)}</h3>`,
+    paramsTable(main),
+    ...(compare === null ? [] : [`<h3>${esc(compare.facts.campaign)}</h3>`, paramsTable(compare)]),
+  ];
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${esc(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body><main>
+${sections.join('\n')}
+</main></body>
+</html>
+`;
+}

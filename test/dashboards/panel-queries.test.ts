@@ -1,0 +1,192 @@
+/**
+ * Every panel query of every dashboard, expanded as Grafana and the ClickHouse
+ * plugin expand it, runs against a store filled by real scans of the simulated
+ * fleet, and returns what its panel type needs. A few numbers are checked
+ * against direct SQL on the observations table.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDashboards, queryPanels, type Dashboard, type Panel } from './dashboards.js';
+import { ALL, expandGrafanaSql, type GrafanaQueryContext, type TemplateVariable } from './grafana-macros.js';
+import { openScannedStore, SCANS, type ScannedStore } from './scanned-store.js';
+
+interface JsonResult {
+  meta: { name: string; type: string }[];
+  data: Record<string, unknown>[];
+}
+
+const SMTP_OUTCOMES =
+  "('smtp-rejected','ehlo-failed','no-starttls','starttls-stripped','starttls-refused','tls-failed','tls-ok')";
+
+let scanned: ScannedStore;
+const dashboards = loadDashboards();
+
+beforeAll(async () => {
+  scanned = await openScannedStore();
+}, 120_000);
+
+afterAll(async () => {
+  await scanned?.cleanup();
+});
+
+async function run(sql: string): Promise<JsonResult> {
+  const rs = await scanned.store.client.query({ query: sql, format: 'JSON' });
+  return (await rs.json()) as unknown as JsonResult;
+}
+
+/** Options of every query variable, from its own query (as Grafana loads them), all set to "All" unless chosen. */
+async function contextFor(d: Dashboard, chosen: Record<string, string[]> = {}): Promise<GrafanaQueryContext> {
+  const base: GrafanaQueryContext = { from: scanned.from, to: scanned.to, intervalMs: 1000, variables: {} };
+  const variables: Record<string, TemplateVariable> = {};
+  for (const v of d.templating.list) {
+    if (v.type !== 'query') continue;
+    const result = await run(expandGrafanaSql(v.query, base));
+    const options = result.data.map((row) => String(Object.values(row)[0]));
+    variables[v.name] = { options, current: chosen[v.name] ?? [ALL] };
+  }
+  return { ...base, variables };
+}
+
+const isNumeric = (type: string): boolean => /^(Nullable\()?(U?Int\d+|Float\d+|Decimal)/.test(type);
+const isTime = (type: string): boolean => /^(Nullable\()?DateTime/.test(type);
+
+function checkShape(panel: Panel, result: JsonResult): void {
+  const where = `${panel.title} (${panel.type})`;
+  expect(result.data.length, `${where}: no rows`).toBeGreaterThan(0);
+  const numeric = result.meta.filter((m) => isNumeric(m.type));
+  if (panel.type === 'timeseries') {
+    expect(isTime(result.meta[0]?.type ?? ''), `${where}: first column must be a time`).toBe(true);
+    expect(numeric.length, `${where}: needs a numeric column`).toBeGreaterThan(0);
+  }
+  if (panel.type === 'stat' || panel.type === 'piechart' || panel.type === 'bargauge') {
+    expect(numeric.length, `${where}: needs a numeric column`).toBeGreaterThan(0);
+  }
+  if (panel.type === 'stat') expect(result.data.length, `${where}: one row`).toBe(1);
+  for (const row of result.data) {
+    for (const m of numeric) {
+      const value = row[m.name];
+      if (value === null) continue;
+      expect(Number.isFinite(Number(value)), `${where}: ${m.name} = ${String(value)}`).toBe(true);
+    }
+  }
+  // Every panel has something to say about this data: some numeric value is non-zero.
+  const nonZero = result.data.some((row) => numeric.some((m) => Number(row[m.name]) > 0));
+  if (numeric.length > 0) expect(nonZero, `${where}: every number is zero`).toBe(true);
+}
+
+async function panelResult(d: Dashboard, title: string, ctx: GrafanaQueryContext): Promise<JsonResult> {
+  const panel = queryPanels(d).find((p) => p.title === title);
+  if (panel?.targets?.[0] === undefined) throw new Error(`no panel ${title} in ${d.uid}`);
+  return run(expandGrafanaSql(panel.targets[0].rawSql, ctx));
+}
+
+async function direct<T>(sql: string): Promise<T> {
+  const rows = await (await scanned.store.client.query({ query: sql, format: 'JSONEachRow' })).json<T>();
+  return rows[0] as T;
+}
+
+const overview = dashboards.find((d) => d.dashboard.uid === 'stripscan-overview')?.dashboard as Dashboard;
+const campaigns = dashboards.find((d) => d.dashboard.uid === 'stripscan-campaigns')?.dashboard as Dashboard;
+
+describe('dashboard panel queries against scanned data', () => {
+  it('the variables list what was scanned', async () => {
+    const ctx = await contextFor(overview);
+    expect(ctx.variables.campaign?.options.sort()).toEqual(['alpha', 'beta']);
+    expect(ctx.variables.vantage?.options.sort()).toEqual(['vp-a', 'vp-b']);
+    expect(ctx.variables.port?.options).toEqual([String(scanned.port)]);
+    expect(ctx.variables.country?.options).toEqual(['DE', 'TN']);
+  });
+
+  for (const { file, dashboard } of dashboards) {
+    const selections: Record<string, Record<string, string[]>> = {
+      'all variables on All': {},
+      'one campaign, one vantage, one country, the port': { campaign: ['alpha'], vantage: ['vp-a'], country: ['TN'] },
+      'two campaigns chosen': { campaign: ['alpha', 'beta'], vantage: ['vp-a', 'vp-b'] },
+    };
+    for (const [label, chosen] of Object.entries(selections)) {
+      it(`${file}: every panel returns its shape (${label})`, async () => {
+        const ctx = await contextFor(dashboard, chosen);
+        if (ctx.variables.port !== undefined && label.includes('the port'))
+          ctx.variables.port.current = [String(scanned.port)];
+        for (const panel of queryPanels(dashboard)) {
+          // Disagreement needs two vantages; with one chosen there is none to see.
+          if (label.startsWith('one') && panel.title.toLowerCase().includes('disagree')) continue;
+          for (const target of panel.targets ?? []) {
+            const sql = expandGrafanaSql(target.rawSql, ctx);
+            expect(sql, `${panel.title}: a macro was left unexpanded`).not.toMatch(/\$__|\$\{|\$[a-z]/);
+            checkShape(panel, await run(sql));
+          }
+        }
+      });
+    }
+  }
+
+  it('the stripping share and SMTP hosts equal direct SQL on observations', async () => {
+    const ctx = await contextFor(overview, { campaign: ['beta'] });
+    const share = Number((await panelResult(overview, 'STARTTLS stripped', ctx)).data[0]?.stripped_share);
+    const smtp = Number((await panelResult(overview, 'SMTP hosts', ctx)).data[0]?.smtp_hosts);
+    const truth = await direct<{ stripped: number; smtp: number }>(
+      `SELECT uniqExactIf(ip, outcome = 'starttls-stripped') AS stripped, uniqExactIf(ip, outcome IN ${SMTP_OUTCOMES}) AS smtp
+       FROM observations WHERE campaign = 'beta'`,
+    );
+    // beta has one probe per host: the distinct counts are plain counts.
+    const counts = await direct<{ stripped: number; smtp: number }>(
+      `SELECT countIf(outcome = 'starttls-stripped') AS stripped, countIf(outcome IN ${SMTP_OUTCOMES}) AS smtp
+       FROM observations WHERE campaign = 'beta'`,
+    );
+    expect(counts).toEqual(truth);
+    expect(truth.stripped).toBeGreaterThan(0);
+    expect(smtp).toBe(truth.smtp);
+    expect(share).toBeCloseTo(truth.stripped / truth.smtp, 12);
+
+    const series = await panelResult(overview, 'Stripping prevalence by fingerprint', ctx);
+    const any = series.data.find((r) => r.fingerprint === 'any');
+    expect(Number(any?.share)).toBeCloseTo(share, 12);
+  });
+
+  it('the country table counts the hosts of each country', async () => {
+    const ctx = await contextFor(overview);
+    const table = await panelResult(overview, 'Countries by stripping', ctx);
+    const truth = await (
+      await scanned.store.client.query({
+        query: `SELECT country, uniqExact(ip) AS smtp_hosts FROM observations WHERE outcome IN ${SMTP_OUTCOMES} GROUP BY country ORDER BY country`,
+        format: 'JSONEachRow',
+      })
+    ).json<{ country: string; smtp_hosts: number }>();
+    const got = table.data
+      .map((r) => ({ country: String(r.country), smtp_hosts: Number(r.smtp_hosts) }))
+      .sort((a, b) => a.country.localeCompare(b.country));
+    expect(got).toEqual(truth);
+    expect(got.map((r) => r.country)).toEqual(['DE', 'TN']);
+  });
+
+  it('vantage disagreement counts the hosts whose two vantages saw different outcomes', async () => {
+    const ctx = await contextFor(overview, { campaign: ['alpha'] });
+    const stat = (await panelResult(overview, 'Vantage disagreement', ctx)).data[0];
+    const truth = await direct<{ differ: number; both: number }>(
+      `SELECT countIf(a.outcome != b.outcome) AS differ, count() AS both
+       FROM (SELECT ip, port, outcome FROM observations WHERE campaign = 'alpha' AND vantage = 'vp-a') AS a
+       INNER JOIN (SELECT ip, port, outcome FROM observations WHERE campaign = 'alpha' AND vantage = 'vp-b') AS b
+       ON a.ip = b.ip AND a.port = b.port`,
+    );
+    expect(truth.differ).toBeGreaterThan(0);
+    expect(Number(stat?.disagreeing_hosts)).toBe(truth.differ);
+    expect(Number(stat?.multi_vantage_hosts)).toBe(truth.both);
+    const table = await panelResult(overview, 'Hosts on which vantage points disagree', ctx);
+    expect(table.data.length).toBe(truth.differ);
+    expect(String(table.data[0]?.host)).toMatch(/^127\.20\.0\.\d+$/);
+  });
+
+  it('the campaign dashboard counts every attempted address, connect failures included', async () => {
+    const ctx = await contextFor(campaigns);
+    const outcomes = await panelResult(campaigns, 'Outcomes reported by jobs', ctx);
+    const total = outcomes.data.reduce((sum, r) => sum + Number(r.probes), 0);
+    expect(total).toBe(SCANS.length * 128);
+    const perVantage = await panelResult(campaigns, 'Throughput per vantage point', ctx);
+    expect(perVantage.data.map((r) => [r.vantage, Number(r.addresses)])).toEqual([
+      ['vp-a', 256],
+      ['vp-b', 128],
+    ]);
+    const table = await panelResult(campaigns, 'Campaigns', ctx);
+    expect(table.data.map((r) => r.campaign).sort()).toEqual(['alpha', 'beta']);
+  });
+});
