@@ -1,0 +1,99 @@
+/**
+ * Benchmark 1, the runtime's floor: the same SMTP exchange as a stripscan
+ * probe (connect, banner, EHLO, STARTTLS, TLS handshake with one shared
+ * context, EHLO inside TLS, QUIT) written as plainly as Node allows, with no
+ * classification, no records, no timers and no bounds. Not a scanner: a
+ * yardstick. Prints one JSON ThroughputResult line.
+ *
+ * Run: npx tsx bench/floor-loop.ts '{"hosts":["127.16.0.0"],"port":2525,"probes":100,"concurrency":8,"caFile":"ca.pem"}'
+ */
+import { readFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect, createSecureContext, rootCertificates } from 'node:tls';
+import { cycledHosts, readThroughputConfig, type ThroughputResult } from './workers/throughput-config.js';
+
+const config = readThroughputConfig(process.argv);
+// Same trust store and settings as stripscan's context, so both verify the same chain.
+const secureContext = createSecureContext({
+  ca: [...rootCertificates, readFileSync(config.caFile, 'utf8')],
+  minVersion: 'TLSv1',
+  maxVersion: 'TLSv1.3',
+  ciphers: 'ALL:@SECLEVEL=0',
+});
+
+/** A reply is complete when its last line has a space after the code ("250 OK"), not a dash. */
+function replyComplete(text: string): boolean {
+  if (!text.endsWith('\n')) return false;
+  const start = text.lastIndexOf('\n', text.length - 2) + 1;
+  return text.charCodeAt(start + 3) === 32;
+}
+
+function probe(host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = netConnect({ host, port: config.port, noDelay: true });
+    let step = 0;
+    let buffered = '';
+    const fail = (): void => {
+      socket.destroy();
+      resolve(false);
+    };
+    socket.on('error', fail);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      if (!replyComplete(buffered)) return;
+      const reply = buffered;
+      buffered = '';
+      if (step === 0) {
+        socket.write('EHLO bench.stripscan.localhost\r\n');
+      } else if (step === 1) {
+        socket.write('STARTTLS\r\n');
+      } else if (step === 2) {
+        if (!reply.startsWith('220')) return fail();
+        socket.removeAllListeners('data');
+        const tls = tlsConnect({
+          socket,
+          secureContext,
+          rejectUnauthorized: false,
+          servername: '',
+          checkServerIdentity: () => undefined,
+        });
+        tls.on('error', fail);
+        tls.setEncoding('latin1');
+        tls.once('secureConnect', () => {
+          if (config.certificate === 'leaf') tls.getPeerCertificate(false);
+          else if (config.certificate === 'detailed') tls.getPeerCertificate(true);
+          tls.write('EHLO bench.stripscan.localhost\r\n');
+        });
+        tls.on('data', (text: string) => {
+          buffered += text;
+          if (!replyComplete(buffered)) return;
+          const ok = buffered.startsWith('250');
+          tls.end('QUIT\r\n');
+          resolve(ok);
+        });
+      }
+      step++;
+    });
+  });
+}
+
+let completed = 0;
+const targets = cycledHosts(config.hosts, config.probes);
+async function lane(): Promise<void> {
+  for (let next = targets.next(); next.done !== true; next = targets.next()) {
+    if (await probe(next.value)) completed++;
+  }
+}
+
+const t0 = performance.now();
+await Promise.all(Array.from({ length: config.concurrency }, lane));
+const seconds = (performance.now() - t0) / 1000;
+const result: ThroughputResult = {
+  probes: config.probes,
+  seconds,
+  probesPerSecond: config.probes / seconds,
+  completed,
+  jsonBytes: 0,
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,0 +1,59 @@
+/**
+ * Rows per second sustained into the store from one writer: records go
+ * through writer.write() (serialisation, dedup-token hashing, batching and
+ * the insert all inside the clock), median of 3 runs, each on a fresh data dir.
+ *
+ * Run: npx tsx bench/store-bench.ts [rows per run, default 1,000,000] [typical|heavy]
+ *   typical: transcripts of 200-500 bytes, ~750 B per row (most responsive hosts)
+ *   heavy:   long EHLO replies and banners, ~2.9 KB per row (pessimistic)
+ * With STRIPSCAN_BENCH_CLICKHOUSE_URL set, measures that server instead.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createWriter, openStore } from '../src/store/index.js';
+import { syntheticRecords } from '../src/store/synthetic-records.js';
+
+const rows = Number(process.argv[2] ?? 1_000_000);
+const size = process.argv[3] === 'heavy' ? 'heavy' : 'typical';
+const chunk = 100_000;
+const serverUrl = process.env.STRIPSCAN_BENCH_CLICKHOUSE_URL;
+
+async function oneRun(run: number): Promise<number> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stripscan-bench-'));
+  const store = await openStore(serverUrl ? { url: serverUrl } : { dataDir });
+  await store.migrate();
+  // Records are generated before the clock starts: the scanner pays that cost, not the store.
+  const records = syntheticRecords(chunk, { seed: run, campaign: `bench-${run}-${Date.now()}`, size });
+  const writer = createWriter(store, { batchRows: 50_000, replaySpoolOnStart: false });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let written = 0; written < rows; written += chunk) {
+    const job = `job-${written}`;
+    for (const r of records) {
+      const w = writer.write({ ...r, job });
+      if (w) await w;
+    }
+  }
+  await writer.close();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const counted = await (
+    await store.client.query({ query: 'SELECT count() AS n FROM observations', format: 'JSONEachRow' })
+  ).json<{ n: number }>();
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  const rate = rows / seconds;
+  console.log(
+    `run ${run}: ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rate)} rows/s, process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (table holds ${counted[0]?.n}; load average ${loadavg()[0]?.toFixed(1)})`,
+  );
+  if (counted[0]?.n !== rows && !serverUrl) throw new Error(`expected ${rows} rows in the table`);
+  return rate;
+}
+
+const rates: number[] = [];
+for (let run = 1; run <= 3; run++) rates.push(await oneRun(run));
+rates.sort((a, b) => a - b);
+console.log(
+  `median: ${Math.round(rates[1] ?? 0)} rows/s (${serverUrl ? 'server' : 'embedded chDB'}, ${size} rows, ${rows} rows per run)`,
+);

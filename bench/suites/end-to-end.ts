@@ -1,0 +1,204 @@
+/**
+ * Benchmark 5: a distributed campaign end to end over a /16 of the fleet
+ * with the realistic mix: a private Redis, 2 `stripscan worker`s, one
+ * `stripscan writer` into the embedded store. Time runs from `campaign start`
+ * until the campaign is done and the writer's backlog is empty.
+ *
+ * The share lost to queue and storage is measured against the same work
+ * without them: two `stripscan scan --shards 2 --no-store` processes over the
+ * same range with the same probe flags, at the same time. Lost share =
+ * 1 − (scan wall time / campaign wall time).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { campaignKeys, resultStreamKey } from '../../src/queue/keys.js';
+import { REPO_ROOT, runChild } from '../harness/child.js';
+import { track } from '../harness/child-registry.js';
+import { median } from '../harness/median.js';
+import { startRedisProcess, type RedisProcess } from '../harness/redis-process.js';
+import type { BenchRow, SuiteContext } from '../harness/result.js';
+import { startSimProcess, type SimProcess } from '../harness/sim-process.js';
+
+const BIN = join(REPO_ROOT, 'bin/stripscan.js');
+/** Probe flags shared by the campaign and the baseline scan: short deadlines keep the run bounded. */
+const PROBE_FLAGS = ['--timeout', '3000', '--connect-timeout', '1000', '--rate', '0'];
+/** Per chunk; a worker runs 2 chunks at once (`worker --jobs`, default 2). */
+const CAMPAIGN_CONCURRENCY = 500;
+const WORKER_JOBS = 2;
+const CAMPAIGN_LIMIT_MS = 900_000;
+
+function spawnStripscan(args: string[]): { child: ChildProcess; exited: Promise<number | null> } {
+  const child = track(spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, stdio: 'ignore' }));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited };
+}
+
+async function stop(proc: { child: ChildProcess; exited: Promise<number | null> }): Promise<void> {
+  if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 30_000);
+  await proc.exited;
+  clearTimeout(timer);
+}
+
+async function campaignSeconds(
+  sim: SimProcess,
+  redis: RedisProcess,
+  dir: string,
+  run: number,
+): Promise<{ seconds: number; addresses: number }> {
+  const name = `bench-e2e-${run}`;
+  const prefix = `bench${process.pid}`;
+  const redisFlags = ['--redis', redis.url, '--prefix', prefix];
+  const create = await runChild(
+    process.execPath,
+    [
+      BIN,
+      'campaign',
+      'create',
+      name,
+      sim.range,
+      '--allow-reserved',
+      '--port',
+      String(sim.port),
+      '--ca-file',
+      sim.caFile,
+      '--contact',
+      'https://stripscan.localhost/bench',
+      '--ehlo-name',
+      'bench.stripscan.localhost',
+      '--per24-rate',
+      '0',
+      '--chunk-size',
+      '4096',
+      '--queue-depth',
+      '8',
+      '--concurrency',
+      String(CAMPAIGN_CONCURRENCY),
+      ...PROBE_FLAGS,
+      ...redisFlags,
+    ],
+    { timeoutMs: 60_000 },
+  );
+  if (create.code !== 0) throw new Error(`campaign create failed: ${create.stderr}`);
+  const writer = spawnStripscan(['writer', '--data-dir', join(dir, `data-${run}`), '--quiet', ...redisFlags]);
+  const workers = [1, 2].map(() =>
+    spawnStripscan([
+      'worker',
+      '--campaign',
+      name,
+      '--jobs',
+      String(WORKER_JOBS),
+      '--exit-when-done',
+      '--quiet',
+      ...redisFlags,
+    ]),
+  );
+  try {
+    const keys = campaignKeys(prefix, name);
+    const t0 = performance.now();
+    const start = await runChild(process.execPath, [BIN, 'campaign', 'start', name, ...redisFlags], {
+      timeoutMs: 60_000,
+    });
+    if (start.code !== 0) throw new Error(`campaign start failed: ${start.stderr}`);
+    for (;;) {
+      const [state, backlog] = await Promise.all([
+        redis.client.hget(keys.campaign, 'state'),
+        redis.client.xlen(resultStreamKey(prefix)),
+      ]);
+      if (state === 'done' && backlog === 0) break;
+      if (state === 'cancelled' || state === 'failed') throw new Error(`campaign ended ${state}`);
+      if (performance.now() - t0 > CAMPAIGN_LIMIT_MS) throw new Error('campaign ran past 15 minutes');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const attempted = await redis.client.hget(keys.campaign, 'attempted');
+    return { seconds, addresses: Number(attempted) };
+  } finally {
+    await Promise.all([...workers, writer].map(stop));
+  }
+}
+
+/**
+ * The same addresses and probe flags, no queue and no store: two shards side
+ * by side, each with a worker's probes in flight (jobs × per-chunk concurrency).
+ */
+async function localScanSeconds(sim: SimProcess): Promise<number> {
+  const t0 = performance.now();
+  const shards = [0, 1].map((shard) =>
+    runChild(
+      process.execPath,
+      [
+        BIN,
+        'scan',
+        sim.range,
+        '--allow-reserved',
+        '--port',
+        String(sim.port),
+        '--ca-file',
+        sim.caFile,
+        '--shards',
+        '2',
+        '--shard',
+        String(shard),
+        '--no-store',
+        '--no-progress',
+        '--jsonl',
+        '/dev/null',
+        '--concurrency',
+        String(CAMPAIGN_CONCURRENCY * WORKER_JOBS),
+        ...PROBE_FLAGS,
+      ],
+      { timeoutMs: CAMPAIGN_LIMIT_MS },
+    ),
+  );
+  for (const result of await Promise.all(shards)) {
+    if (result.code !== 0) throw new Error(`baseline scan failed: ${result.stderr.slice(-1000)}`);
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+export async function endToEndSuite(ctx: SuiteContext, prefixLength: number): Promise<BenchRow[]> {
+  const range = `127.20.0.0/${prefixLength}`;
+  const size = 2 ** (32 - prefixLength);
+  const dir = mkdtempSync(join(tmpdir(), 'stripscan-bench-e2e-'));
+  const sim = await startSimProcess(range, 'realistic');
+  let redis: RedisProcess | null = null;
+  try {
+    redis = await startRedisProcess(dir);
+    const rates: number[] = [];
+    const lost: number[] = [];
+    for (let run = 1; run <= ctx.runs; run++) {
+      const campaign = await campaignSeconds(sim, redis, dir, run);
+      if (campaign.addresses !== size) {
+        throw new Error(`campaign attempted ${campaign.addresses} of ${size} addresses`);
+      }
+      const local = await localScanSeconds(sim);
+      rates.push(size / campaign.seconds);
+      lost.push(100 * Math.max(0, 1 - local / campaign.seconds));
+      ctx.log(
+        `e2e run ${run}: campaign ${campaign.seconds.toFixed(1)} s (${(size / campaign.seconds).toFixed(0)} addresses/s), ` +
+          `same scan without queue and store ${local.toFixed(1)} s`,
+      );
+    }
+    const note =
+      `${range} of the fleet (realistic mix), 2 workers × ${WORKER_JOBS} chunks × concurrency ${CAMPAIGN_CONCURRENCY}, ` +
+      `1 writer, embedded store, ${PROBE_FLAGS.join(' ')}`;
+    return [
+      { suite: 'e2e', metric: 'campaign end to end', unit: 'addresses/s', runs: rates, median: median(rates), note },
+      {
+        suite: 'e2e',
+        metric: 'time lost to queue and storage',
+        unit: '%',
+        runs: lost,
+        median: median(lost),
+        note: `against two \`scan --shards 2 --no-store --concurrency ${CAMPAIGN_CONCURRENCY * WORKER_JOBS}\` processes over the same range; goal < 10 %`,
+      },
+    ];
+  } finally {
+    await redis?.stop();
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

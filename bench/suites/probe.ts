@@ -1,0 +1,87 @@
+/**
+ * Benchmark 1: probes per second on one core, stripscan's probe path against
+ * the floor loop, same hosts (persona postfix-tls-ok), same concurrency,
+ * alternating runs so that a load spike on the shared machine hits both.
+ */
+import { median } from '../harness/median.js';
+import { runTsWorker } from '../harness/child.js';
+import type { BenchRow, SuiteContext } from '../harness/result.js';
+import type { SimProcess } from '../harness/sim-process.js';
+import type { ThroughputConfig, ThroughputResult } from '../workers/throughput-config.js';
+
+export interface ProbeSuiteOptions {
+  hosts: string[];
+  probes: number;
+  concurrency: number;
+}
+
+async function measure(script: string, config: ThroughputConfig): Promise<ThroughputResult> {
+  const result = await runTsWorker<ThroughputResult>(script, [JSON.stringify(config)], {
+    core: 0,
+    timeoutMs: 120_000 + config.probes * 20,
+  });
+  // A fast probe that did not finish the exchange measures nothing.
+  if (result.completed !== config.probes) {
+    throw new Error(`${script}: only ${result.completed} of ${config.probes} probes completed the TLS exchange`);
+  }
+  return result;
+}
+
+export async function probeSuite(ctx: SuiteContext, sim: SimProcess, opts: ProbeSuiteOptions): Promise<BenchRow[]> {
+  const config: ThroughputConfig = {
+    hosts: opts.hosts,
+    port: sim.port,
+    probes: opts.probes,
+    concurrency: opts.concurrency,
+    caFile: sim.caFile,
+  };
+  const stripscan: number[] = [];
+  const floor: number[] = [];
+  const floorLeaf: number[] = [];
+  const floorDetailed: number[] = [];
+  for (let run = 1; run <= ctx.runs; run++) {
+    const s = await measure('bench/workers/stripscan-probe.ts', config);
+    const f = await measure('bench/floor-loop.ts', config);
+    const leaf = await measure('bench/floor-loop.ts', { ...config, certificate: 'leaf' });
+    const detailed = await measure('bench/floor-loop.ts', { ...config, certificate: 'detailed' });
+    stripscan.push(s.probesPerSecond);
+    floor.push(f.probesPerSecond);
+    floorLeaf.push(leaf.probesPerSecond);
+    floorDetailed.push(detailed.probesPerSecond);
+    ctx.log(
+      `probe run ${run}: stripscan ${s.probesPerSecond.toFixed(0)}/s, floor loop ${f.probesPerSecond.toFixed(0)}/s, ` +
+        `+ leaf certificate ${leaf.probesPerSecond.toFixed(0)}/s, + certificate chain ${detailed.probesPerSecond.toFixed(0)}/s`,
+    );
+  }
+  const floorMedian = median(floor);
+  const detail = `${opts.probes} probes over ${opts.hosts.length} hosts, concurrency ${opts.concurrency}`;
+  return [
+    {
+      suite: 'probe',
+      metric: 'stripscan probe path',
+      unit: 'probes/s',
+      runs: stripscan,
+      median: median(stripscan),
+      ratio: { against: 'floor loop', value: median(stripscan) / floorMedian },
+      note: `${detail}; goal ≥ 0.9× the floor loop`,
+    },
+    { suite: 'probe', metric: 'floor loop (bench/floor-loop.ts)', unit: 'probes/s', runs: floor, median: floorMedian },
+    {
+      suite: 'probe',
+      metric: 'floor loop + getPeerCertificate(false)',
+      unit: 'probes/s',
+      runs: floorLeaf,
+      median: median(floorLeaf),
+      ratio: { against: 'floor loop', value: median(floorLeaf) / floorMedian },
+    },
+    {
+      suite: 'probe',
+      metric: 'floor loop + getPeerCertificate(true)',
+      unit: 'probes/s',
+      runs: floorDetailed,
+      median: median(floorDetailed),
+      ratio: { against: 'floor loop', value: median(floorDetailed) / floorMedian },
+      note: 'the certificate call src/probe/cert-facts.ts makes, priced on the floor loop',
+    },
+  ];
+}

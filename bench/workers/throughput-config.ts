@@ -1,0 +1,35 @@
+/** What the harness hands a throughput worker (stripscan's probe path or the floor loop): one JSON argument. */
+export interface ThroughputConfig {
+  hosts: string[];
+  port: number;
+  probes: number;
+  concurrency: number;
+  caFile: string;
+  /**
+   * Floor loop only: also read the peer certificate after the handshake, as
+   * the leaf alone or with its issuer chain (what src/probe/cert-facts.ts
+   * does), to price that one call on the same workload.
+   */
+  certificate?: 'none' | 'leaf' | 'detailed';
+}
+
+export interface ThroughputResult {
+  probes: number;
+  seconds: number;
+  probesPerSecond: number;
+  /** Probes that completed the whole exchange (TLS up, EHLO answered inside TLS). */
+  completed: number;
+  /** Bytes of serialised JSON records (0 for the floor loop, which builds none). */
+  jsonBytes: number;
+}
+
+export function readThroughputConfig(argv: string[]): ThroughputConfig {
+  const raw = argv[2];
+  if (raw === undefined) throw new Error('usage: <worker> <json config>');
+  return JSON.parse(raw) as ThroughputConfig;
+}
+
+/** The i-th target when the host list is cycled. */
+export function* cycledHosts(hosts: string[], count: number): Generator<string> {
+  for (let i = 0; i < count; i++) yield hosts[i % hosts.length] as string;
+}
