@@ -97,7 +97,13 @@ function keyFacts(leaf: DetailedPeerCertificate): { key_type: string | null; key
   return { key_type: cert.pubkey === undefined ? null : 'other', key_bits: cert.bits ?? null };
 }
 
-/** Certificates the server sent (leaf included); a self-issued root ends the walk by pointing at itself. */
+/**
+ * Certificates in the chain as Node/OpenSSL built it, leaf included: what the
+ * server sent, plus the trust anchor from our store when verification reached
+ * one (a server sending leaf + intermediate to a known root counts 3), so it
+ * is not a count of what was on the wire. A self-issued root ends the walk by
+ * pointing at itself; 32 bounds a hostile loop.
+ */
 function chainLength(leaf: DetailedPeerCertificate): number {
   let n = 1;
   let cert = leaf;

@@ -76,6 +76,8 @@ describe('probe against smtp-server', () => {
       cert_key_type: 'ec',
       cert_key_bits: 256,
       cert_name_matches_banner: true,
+      // The server sends only its leaf; verification adds our CA as the anchor.
+      cert_chain_len: 2,
       post_tls_ehlo_code: 250,
     });
     expect(record.ehlo_keywords).toContain('STARTTLS');
@@ -135,5 +137,7 @@ describe('probe against smtp-server', () => {
     const record = await probeTarget({ ip: '127.0.0.1', port }, driverOptions({ tlsContext: createProbeTlsContext() }));
     expect(record.outcome).toBe('tls-ok');
     expect(record.cert_status).toBe('untrusted');
+    // No anchor found: the chain is what the server sent, the leaf alone.
+    expect(record.cert_chain_len).toBe(1);
   });
 });
