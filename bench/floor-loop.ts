@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, createSecureContext, rootCertificates } from 'node:tls';
+import { readCertFacts } from '../src/probe/cert-facts.js';
 import { cycledHosts, readThroughputConfig, type ThroughputResult } from './workers/throughput-config.js';
 
 const config = readThroughputConfig(process.argv);
@@ -61,7 +62,7 @@ function probe(host: string): Promise<boolean> {
         tls.on('error', fail);
         tls.setEncoding('latin1');
         tls.once('secureConnect', () => {
-          if (config.certificate === 'leaf') tls.getPeerCertificate(false);
+          if (config.certificate === 'facts') readCertFacts(tls);
           else if (config.certificate === 'detailed') tls.getPeerCertificate(true);
           tls.write('EHLO bench.stripscan.localhost\r\n');
         });

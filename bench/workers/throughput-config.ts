@@ -6,11 +6,12 @@ export interface ThroughputConfig {
   concurrency: number;
   caFile: string;
   /**
-   * Floor loop only: also read the peer certificate after the handshake, as
-   * the leaf alone or with its issuer chain (what src/probe/cert-facts.ts
-   * does), to price that one call on the same workload.
+   * Floor loop only: also read the peer certificate after the handshake, to
+   * price that step on the same workload: `facts` is what stripscan does
+   * (src/probe/cert-facts.ts, getPeerX509Certificate), `detailed` the
+   * getPeerCertificate(true) call it made before.
    */
-  certificate?: 'none' | 'leaf' | 'detailed';
+  certificate?: 'none' | 'facts' | 'detailed';
 }
 
 export interface ThroughputResult {

@@ -1,34 +1,39 @@
 /**
- * Certificate facts for the record, read from the peer certificate Node has
- * already parsed during the handshake (one getPeerCertificate call; no second
- * X.509 parse of our own).
+ * Certificate facts for the record, read from the X509Certificate Node builds
+ * from the handshake's peer chain; no second X.509 parse of our own.
+ *
+ * Why getPeerX509Certificate and not getPeerCertificate(true): the detailed
+ * call converts every certificate to a plain object and looks the chain's
+ * issuer up in the trust store (about 140 roots), 300–550 µs per probe here
+ * against about 65 µs for these facts (BENCHMARKS.md, "What changed"), on
+ * a probe that costs about 2 ms of CPU in all. Call only one of the two on a
+ * socket: Node takes the X509Certificate's issuer chain out of the
+ * connection's peer chain, so a later detailed call sees less.
  */
-import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import type { KeyObject, X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import type { CertStatus } from '../record.js';
 import type { CertFacts } from './smtp/events.js';
 
-/** Curve sizes for the key_bits column; Node reports EC keys by curve name, not size. */
+/** Curve sizes for the key_bits column; OpenSSL reports EC keys by curve name, not size. */
 const CURVE_BITS: Record<string, number> = {
   prime256v1: 256,
-  'P-256': 256,
   secp384r1: 384,
-  'P-384': 384,
   secp521r1: 521,
-  'P-521': 521,
   secp256k1: 256,
 };
 
 export function readCertFacts(socket: TLSSocket): CertFacts | null {
-  const leaf = socket.getPeerCertificate(true);
-  if (leaf === null || leaf.raw === undefined) return null;
+  const leaf = socket.getPeerX509Certificate();
+  if (leaf === undefined) return null;
   return {
     sha256: leaf.fingerprint256.replaceAll(':', '').toLowerCase(),
     status: certStatus(socket.authorized, socket.authorizationError),
     subject: distinguishedName(leaf.subject),
     issuer: distinguishedName(leaf.issuer),
-    sans: parseSubjectAltName(leaf.subjectaltname),
-    not_before: toIsoDate(leaf.valid_from),
-    not_after: toIsoDate(leaf.valid_to),
+    sans: parseSubjectAltName(leaf.subjectAltName),
+    not_before: toIsoDate(leaf.validFrom),
+    not_after: toIsoDate(leaf.validTo),
     ...keyFacts(leaf),
     chain_len: chainLength(leaf),
   };
@@ -57,14 +62,13 @@ export function certStatus(authorized: boolean, error: Error | string | null | u
   }
 }
 
-function distinguishedName(name: DetailedPeerCertificate['subject'] | undefined): string {
-  if (name === undefined || name === null) return '';
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(name)) {
-    // Repeated attributes (two OUs) arrive as arrays.
-    for (const v of Array.isArray(value) ? value : [value]) parts.push(`${key}=${String(v)}`);
-  }
-  return parts.join(', ');
+/**
+ * OpenSSL prints a name one attribute per line, in certificate order, with
+ * control characters and RFC 2253 specials escaped ("C=US\nO=Example\nCN=mx"):
+ * joined as "C=US, O=Example, CN=mx".
+ */
+function distinguishedName(name: string): string {
+  return name.split('\n').join(', ');
 }
 
 /** "DNS:a.example, DNS:b.example, IP Address:192.0.2.1" → ["a.example", "b.example", "192.0.2.1"]. */
@@ -84,32 +88,37 @@ function toIsoDate(openSslDate: string): string {
   return Number.isNaN(d.getTime()) ? openSslDate : d.toISOString();
 }
 
-function keyFacts(leaf: DetailedPeerCertificate): { key_type: string | null; key_bits: number | null } {
-  const cert = leaf as DetailedPeerCertificate & {
-    asn1Curve?: string;
-    nistCurve?: string;
-    bits?: number;
-    modulus?: string;
-  };
-  if (cert.modulus !== undefined) return { key_type: 'rsa', key_bits: cert.bits ?? null };
-  const curve = cert.nistCurve ?? cert.asn1Curve;
-  if (curve !== undefined) return { key_type: 'ec', key_bits: CURVE_BITS[curve] ?? cert.bits ?? null };
-  return { key_type: cert.pubkey === undefined ? null : 'other', key_bits: cert.bits ?? null };
+function keyFacts(leaf: X509Certificate): { key_type: string | null; key_bits: number | null } {
+  let key: KeyObject;
+  try {
+    key = leaf.publicKey;
+  } catch {
+    // A key type OpenSSL cannot load (GOST, a malformed key): the certificate is still recorded.
+    return { key_type: 'other', key_bits: null };
+  }
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+    case 'rsa-pss':
+      return { key_type: 'rsa', key_bits: details.modulusLength ?? null };
+    case 'ec':
+      return { key_type: 'ec', key_bits: CURVE_BITS[details.namedCurve ?? ''] ?? null };
+    default:
+      return { key_type: 'other', key_bits: details.modulusLength ?? null };
+  }
 }
 
 /**
- * Certificates in the chain as Node/OpenSSL built it, leaf included: what the
- * server sent, plus the trust anchor from our store when verification reached
- * one (a server sending leaf + intermediate to a known root counts 3), so it
- * is not a count of what was on the wire. A self-issued root ends the walk by
- * pointing at itself; 32 bounds a hostile loop.
+ * Certificates the server sent, leaf included, in the order sent (a server
+ * that also sends its root counts it; our trust store's anchor never
+ * counts). 32 bounds the walk; OpenSSL already bounds the peer chain's size.
  */
-function chainLength(leaf: DetailedPeerCertificate): number {
+function chainLength(leaf: X509Certificate): number {
   let n = 1;
-  let cert = leaf;
-  while (cert.issuerCertificate !== undefined && cert.issuerCertificate !== cert && n < 32) {
-    cert = cert.issuerCertificate;
+  let cert = leaf.issuerCertificate;
+  while (cert !== undefined && n < 32) {
     n++;
+    cert = cert.issuerCertificate;
   }
   return n;
 }

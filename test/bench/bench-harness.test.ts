@@ -28,7 +28,7 @@ describe('npm run bench (tiny mode)', () => {
       expect(metrics).toEqual([
         'stripscan probe path',
         'floor loop (bench/floor-loop.ts)',
-        'floor loop + getPeerCertificate(false)',
+        'floor loop + readCertFacts',
         'floor loop + getPeerCertificate(true)',
       ]);
       for (const row of json.rows) {

@@ -3,9 +3,12 @@
  * smtp-server), so that the classifier is not only tested against our own
  * simulated fleet.
  */
+import { webcrypto } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeTarget, type DriverOptions } from '../../src/probe/driver.js';
@@ -76,8 +79,8 @@ describe('probe against smtp-server', () => {
       cert_key_type: 'ec',
       cert_key_bits: 256,
       cert_name_matches_banner: true,
-      // The server sends only its leaf; verification adds our CA as the anchor.
-      cert_chain_len: 2,
+      // The server sends only its leaf; our CA, the anchor, does not count.
+      cert_chain_len: 1,
       post_tls_ehlo_code: 250,
     });
     expect(record.ehlo_keywords).toContain('STARTTLS');
@@ -137,7 +140,52 @@ describe('probe against smtp-server', () => {
     const record = await probeTarget({ ip: '127.0.0.1', port }, driverOptions({ tlsContext: createProbeTlsContext() }));
     expect(record.outcome).toBe('tls-ok');
     expect(record.cert_status).toBe('untrusted');
-    // No anchor found: the chain is what the server sent, the leaf alone.
     expect(record.cert_chain_len).toBe(1);
+  });
+
+  it('counts every certificate the server sends in cert_chain_len, its root included', async () => {
+    const { port, server } = await startSmtpServer({
+      key: certs.variants.ecdsa.keyPem,
+      cert: certs.variants.ecdsa.certPem + certs.caPem,
+    });
+    servers.push(server);
+    const record = await probeTarget({ ip: '127.0.0.1', port }, driverOptions());
+    expect(record).toMatchObject({
+      outcome: 'tls-ok',
+      cert_status: 'valid',
+      cert_chain_len: 2,
+      cert_sha256: certs.variants.ecdsa.sha256,
+      cert_subject: expect.stringContaining('CN=') as unknown,
+    });
+    expect(record.cert_issuer).toBe('CN=stripscan sim CA, O=stripscan simulated fleet');
+  });
+
+  it('records a key type it has no size rule for (Ed25519) as other, with the rest of the facts', async () => {
+    // generateSimCertificates set @peculiar/x509's crypto provider in beforeAll.
+    const alg = { name: 'Ed25519' };
+    const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: '01',
+      name: 'CN=ed25519.stripscan-sim.test',
+      notBefore: new Date(Date.now() - 86_400_000),
+      notAfter: new Date(Date.now() + 86_400_000),
+      keys,
+      signingAlgorithm: alg,
+    });
+    const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+    const { port, server } = await startSmtpServer({
+      key: `-----BEGIN PRIVATE KEY-----\n${pkcs8}\n-----END PRIVATE KEY-----\n`,
+      cert: cert.toString('pem'),
+    });
+    servers.push(server);
+    const record = await probeTarget({ ip: '127.0.0.1', port }, driverOptions());
+    expect(record).toMatchObject({
+      outcome: 'tls-ok',
+      cert_status: 'self-signed',
+      cert_key_type: 'other',
+      cert_key_bits: null,
+      cert_chain_len: 1,
+      cert_subject: 'CN=ed25519.stripscan-sim.test',
+    });
   });
 });
