@@ -23,6 +23,17 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** Outcomes of hosts that spoke SMTP: the denominator of shares such as stripping prevalence. */
+export const SMTP_OUTCOMES = [
+  'smtp-rejected',
+  'ehlo-failed',
+  'no-starttls',
+  'starttls-stripped',
+  'starttls-refused',
+  'tls-failed',
+  'tls-ok',
+] as const satisfies readonly Outcome[];
+
 /** Evidence seen during a probe, whatever the outcome. */
 export const FINGERPRINTS = [
   'masked-ehlo-keyword',

@@ -15,6 +15,7 @@ import { probeOptionsFrom } from './scan-options.js';
 import { formatSummary } from './summary.js';
 import { isResponsive } from '../scan/chunk-stats.js';
 import type { CampaignRow, JobStatsRow, RecordWriter } from '../store/index.js';
+import { storeOptionsFrom } from '../store/store-flags.js';
 
 interface ScanStore {
   description: string;
@@ -27,10 +28,7 @@ interface ScanStore {
 /** Open and migrate the store before the first probe, so a broken store scans nothing. */
 async function openScanStore(flags: ScanCommandFlags): Promise<ScanStore> {
   const { openStore, createWriter, upsertCampaign, recordJobStats } = await import('../store/index.js');
-  const store = await openStore({
-    ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
-    ...(flags.clickhouse === undefined ? {} : { url: flags.clickhouse }),
-  });
+  const store = await openStore(storeOptionsFrom(flags));
   try {
     await store.migrate();
   } catch (err) {

@@ -10,7 +10,7 @@ import type { Store } from '../store/index.js';
 import { loadReportData } from './report-data.js';
 import { renderReport } from './render-report.js';
 
-export { loadReportData, loadCampaignSummary, loadHistory, SMTP_OUTCOMES } from './report-data.js';
+export { loadReportData, loadCampaignSummary, loadHistory } from './report-data.js';
 export type { ReportData, CampaignSummary, CampaignFacts, Count, HistoryPoint } from './report-data.js';
 export { renderReport } from './render-report.js';
 export { escapeHtml } from './html-escape.js';

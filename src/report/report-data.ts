@@ -4,6 +4,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { UsageError } from '../errors.js';
+import { SMTP_OUTCOMES } from '../record.js';
 
 export interface Count {
   label: string;
@@ -74,16 +75,7 @@ export interface ReportData {
   history: HistoryPoint[];
 }
 
-/** SMTP-speaking outcomes: the denominator of every share in the report. */
-export const SMTP_OUTCOMES = [
-  'smtp-rejected',
-  'ehlo-failed',
-  'no-starttls',
-  'starttls-stripped',
-  'starttls-refused',
-  'tls-failed',
-  'tls-ok',
-] as const;
+/** SMTP-speaking outcomes are the denominator of every share in the report. */
 const SMTP_IN = `(${SMTP_OUTCOMES.map((o) => `'${o}'`).join(', ')})`;
 
 /** Table sizes: a report is read by people, and server text must not grow it without bound. */

@@ -1,13 +1,21 @@
-/** The --data-dir / --clickhouse flags shared by the store's subcommands. */
+/** The --data-dir / --clickhouse flags of every subcommand that opens the store. */
 import type { Command } from 'commander';
 import type { OpenStoreOptions } from './open-store.js';
 
-export function addStoreFlags(cmd: Command): Command {
-  return cmd
-    .option('--data-dir <dir>', 'embedded store directory (default ./stripscan-data, env STRIPSCAN_DATA)')
-    .option('--clickhouse <url>', 'ClickHouse server URL http://user:pass@host:8123/db (env STRIPSCAN_CLICKHOUSE_URL)');
+export interface StoreFlags {
+  dataDir?: string;
+  clickhouse?: string;
 }
 
-export function storeOptionsFrom(opts: { dataDir?: string; clickhouse?: string }): OpenStoreOptions {
+export function addStoreFlags(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'embedded ClickHouse data directory (env STRIPSCAN_DATA; default ./stripscan-data)')
+    .option(
+      '--clickhouse <url>',
+      'a ClickHouse server instead of the embedded store, http://user:pass@host:8123/db (env STRIPSCAN_CLICKHOUSE_URL)',
+    );
+}
+
+export function storeOptionsFrom(opts: StoreFlags): OpenStoreOptions {
   return { dataDir: opts.dataDir, url: opts.clickhouse };
 }

@@ -14,11 +14,7 @@ import {
   defaultEhloName,
   type ScanFlags,
 } from '../scan-options.js';
-
-interface RedisFlags {
-  redis?: string;
-  prefix: string;
-}
+import { addRedisFlags, type RedisFlags } from '../../queue/redis-flags.js';
 
 export interface CreateFlags extends ScanFlags, RedisFlags {
   allowlist?: string;
@@ -27,12 +23,6 @@ export interface CreateFlags extends ScanFlags, RedisFlags {
   chunkSize: number;
   queueDepth: number;
   per24Rate: number;
-}
-
-function addRedisOptions(cmd: Command): Command {
-  return cmd
-    .option('--redis <url>', 'Redis holding the queues (env STRIPSCAN_REDIS_URL; default redis://127.0.0.1:6379)')
-    .option('--prefix <name>', 'key prefix isolating this deployment in Redis', 'stripscan');
 }
 
 async function withRedis<T>(flags: RedisFlags, body: (redis: Redis, prefix: string) => Promise<T>): Promise<T> {
@@ -58,7 +48,7 @@ export function register(program: Command): void {
     .argument('[target...]', 'addresses, CIDR blocks or ranges, IPv4 or IPv6');
   addTargetOptions(create);
   addProbeOptions(create);
-  addRedisOptions(create)
+  addRedisFlags(create)
     .option('--allowlist <file>', 'scan only targets also listed in this file')
     .option('--vantage <label>', 'vantage point label (default: this host name; a worker may override it)')
     .requiredOption(
@@ -108,7 +98,7 @@ export function register(program: Command): void {
     });
 
   for (const action of ['start', 'pause', 'resume', 'cancel'] as const) {
-    addRedisOptions(
+    addRedisFlags(
       campaign.command(action).description(`${action} a campaign`).argument('<name>', 'campaign name'),
     ).action(async (name: string, flags: RedisFlags) => {
       const { controlCampaign } = await import('../../queue/campaign-control.js');
@@ -117,7 +107,7 @@ export function register(program: Command): void {
     });
   }
 
-  addRedisOptions(campaign.command('list').description('list campaigns and their states')).action(
+  addRedisFlags(campaign.command('list').description('list campaigns and their states')).action(
     async (flags: RedisFlags) => {
       const { listCampaigns, readCampaign } = await import('../../queue/campaign-store.js');
       await withRedis(flags, async (redis, prefix) => {
@@ -129,7 +119,7 @@ export function register(program: Command): void {
     },
   );
 
-  addRedisOptions(
+  addRedisFlags(
     campaign
       .command('status')
       .description('progress, rate, ETA, outcomes, workers and writer backlog')

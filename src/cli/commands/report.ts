@@ -6,13 +6,12 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { addStoreFlags, storeOptionsFrom, type StoreFlags } from '../../store/store-flags.js';
 
-interface ReportFlags {
+interface ReportFlags extends StoreFlags {
   campaign: string;
   compare?: string;
   html: string;
-  dataDir?: string;
-  clickhouse?: string;
 }
 
 const CAMPAIGN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -29,17 +28,15 @@ function parseCampaignName(flag: string): (value: string) => string {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('report')
     .description('Write a self-contained HTML report of a campaign (charts, tables, methodology, parameters).')
     .requiredOption('--campaign <name>', 'the campaign to report on', parseCampaignName('--campaign'))
     .option('--compare <name>', 'a second campaign to show beside it', parseCampaignName('--compare'))
-    .requiredOption('--html <file>', 'where to write the HTML report')
-    .option('--data-dir <dir>', 'embedded ClickHouse data directory (env STRIPSCAN_DATA; default ./stripscan-data)')
-    .option('--clickhouse <url>', 'a ClickHouse server instead of the embedded store (env STRIPSCAN_CLICKHOUSE_URL)')
-    .action(async (flags: ReportFlags) => {
-      await runReport(flags);
-    });
+    .requiredOption('--html <file>', 'where to write the HTML report');
+  addStoreFlags(cmd).action(async (flags: ReportFlags) => {
+    await runReport(flags);
+  });
 }
 
 async function runReport(flags: ReportFlags): Promise<void> {
@@ -58,10 +55,7 @@ async function runReport(flags: ReportFlags): Promise<void> {
   }
   const { openStore } = await import('../../store/index.js');
   const { writeReport } = await import('../../report/index.js');
-  const store = await openStore({
-    ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
-    ...(flags.clickhouse === undefined ? {} : { url: flags.clickhouse }),
-  });
+  const store = await openStore(storeOptionsFrom(flags));
   try {
     // Idempotent: a fresh data directory gets the schema, so the error is "no such campaign", not a missing table.
     await store.migrate();

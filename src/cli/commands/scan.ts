@@ -6,15 +6,14 @@
 import type { Command } from 'commander';
 import { addProbeOptions, addTargetOptions, type ScanFlags } from '../scan-options.js';
 import { parseIntInRange } from '../options.js';
+import { addStoreFlags, type StoreFlags } from '../../store/store-flags.js';
 
-export interface ScanCommandFlags extends ScanFlags {
+export interface ScanCommandFlags extends ScanFlags, StoreFlags {
   jsonl?: string;
   store: boolean;
   campaign?: string;
   vantage?: string;
   contact?: string;
-  dataDir?: string;
-  clickhouse?: string;
   shards: number;
   shard: number;
   allowlist?: string;
@@ -28,6 +27,7 @@ export function register(program: Command): void {
     .argument('[target...]', 'addresses, CIDR blocks or ranges (a.b.c.d-e.f.g.h), IPv4 or IPv6');
   addTargetOptions(cmd);
   addProbeOptions(cmd);
+  addStoreFlags(cmd);
   cmd
     .option('--allowlist <file>', 'scan only targets also listed in this file')
     .option('--shards <n>', 'split the order into n disjoint shards', parseIntInRange('--shards', 1, 65536), 1)
@@ -37,8 +37,6 @@ export function register(program: Command): void {
     .option('--campaign <name>', 'campaign label for the stored records (default: generated)')
     .option('--vantage <label>', 'vantage point label (default: this host name)')
     .option('--contact <url>', 'where operators reach you or opt out; kept in the campaign record')
-    .option('--data-dir <dir>', 'embedded ClickHouse data directory (env STRIPSCAN_DATA; default ./stripscan-data)')
-    .option('--clickhouse <url>', 'a ClickHouse server instead of the embedded store (env STRIPSCAN_CLICKHOUSE_URL)')
     .option('--no-progress', 'no progress bar, even on a terminal')
     .action(async (targets: string[], flags: ScanCommandFlags) => {
       const { runScan } = await import('../run-scan.js');

@@ -1,29 +1,26 @@
 /** `stripscan worker`: take chunk jobs of a campaign from Redis and probe them. */
 import type { Command } from 'commander';
+import { addRedisFlags, type RedisFlags } from '../../queue/redis-flags.js';
+import { addMetricsFlags, type MetricsFlags } from '../metrics-flags.js';
 import { parseIntInRange } from '../options.js';
 
-interface WorkerFlags {
+interface WorkerFlags extends RedisFlags, MetricsFlags {
   campaign: string;
-  redis?: string;
-  prefix: string;
   vantage?: string;
   caFile?: string;
   jobs: number;
   lockDuration: number;
-  metricsPort?: number;
-  metricsHost: string;
   exitWhenDone?: boolean;
   shutdownGrace: number;
   quiet?: boolean;
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('worker')
     .description('Run a scan worker for a distributed campaign (needs only Redis).')
-    .requiredOption('--campaign <name>', 'campaign to work on')
-    .option('--redis <url>', 'Redis holding the queues (env STRIPSCAN_REDIS_URL)')
-    .option('--prefix <name>', 'key prefix of the deployment', 'stripscan')
+    .requiredOption('--campaign <name>', 'campaign to work on');
+  addMetricsFlags(addRedisFlags(cmd))
     .option('--vantage <label>', "this worker's vantage label (default: the campaign's)")
     .option('--ca-file <file>', "trust anchors on this machine (default: the campaign's --ca-file)")
     .option('--jobs <n>', 'chunks run at once by this process', parseIntInRange('--jobs', 1, 64), 2)
@@ -33,12 +30,6 @@ export function register(program: Command): void {
       parseIntInRange('--lock-duration', 1000, 3_600_000),
       30_000,
     )
-    .option(
-      '--metrics-port <port>',
-      'serve Prometheus metrics on this port (0: any free port)',
-      parseIntInRange('--metrics-port', 0, 65535),
-    )
-    .option('--metrics-host <host>', 'address the metrics endpoint binds', '127.0.0.1')
     .option('--exit-when-done', 'exit when the campaign is done or cancelled')
     .option(
       '--shutdown-grace <ms>',
