@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { openStore } from '../src/store/index.js';
 import { observationLine } from '../src/store/observation-line.js';
 import { syntheticRecords } from '../src/store/synthetic-records.js';
+import { median } from './harness/median.js';
 
 const rows = Number(process.argv[2] ?? 300_000);
 const batchRows = 50_000;
@@ -60,7 +61,6 @@ async function insertRate(nullEngine: boolean): Promise<number> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const result: Record<string, number[]> = { serialize: [], insert: [], parse: [] };
 for (let run = 0; run < 3; run++) {
   result.serialize?.push(serializeRate());

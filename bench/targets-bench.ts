@@ -15,15 +15,11 @@ import {
   type ChunkSpec,
   type ScanPlan,
 } from '../src/targets/index.js';
+import { median } from './harness/median.js';
 
 const millions = Number(process.argv[2] ?? 50);
 const TOTAL = Math.round(millions * 1e6);
 const RUNS = 5;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
 
 function chunkOf(plan: ScanPlan, count: number): ChunkSpec {
   return { seed: plan.seed, shard: plan.shard, shards: plan.shards, start: 12_345, count };
