@@ -1,6 +1,6 @@
 /**
  * The whole path, for real: the simulated fleet on loopback, scanned by
- * runScan (the body of `stripscan scan`) into an embedded store, then read
+ * scanCommand (the body of `stripscan scan`) into an embedded store, then read
  * back through the saved analyst queries. Every count must equal what the
  * fleet's manifest predicts for a scanner that forces STARTTLS and trusts the
  * fleet's CA. Only responsive hosts become rows; job_stats counts the rest.
@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runScan } from '../../src/cli/run-scan.js';
+import { scanCommand } from '../../src/cli/commands/scan.js';
 import { DEFAULTS } from '../../src/cli/scan-options.js';
 import { isResponsive } from '../../src/scan/chunk-stats.js';
 import { startFleet, type ManifestEntry } from '../../src/sim/index.js';
@@ -46,7 +46,7 @@ describe('scan → store → saved queries, against the simulated fleet', () => 
     try {
       const caFile = join(dir, 'sim-ca.pem');
       writeFileSync(caFile, fleet.caPem);
-      await runScan([RANGE], {
+      await scanCommand([RANGE], {
         port: fleet.port,
         concurrency: 300,
         rate: 0,

@@ -31,7 +31,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { startFleet } = await import('../../sim/index.js');
-  const { runScan, generatedCampaignName } = await import('../run-scan.js');
+  const { scanCommand, generatedCampaignName } = await import('./scan.js');
   const { DEFAULTS } = await import('../scan-options.js');
 
   const fleet = await startFleet({ range: flags.range, port: 0, mix: flags.mix, seed: flags.seed });
@@ -43,7 +43,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     `demo: simulated fleet of ${fleet.range.size} hosts (${flags.mix} mix) on ${flags.range} port ${fleet.port}\n`,
   );
   try {
-    await runScan([flags.range], {
+    await scanCommand([flags.range], {
       port: fleet.port,
       concurrency: 500,
       rate: 0,

@@ -1,12 +1,19 @@
 /**
  * `stripscan scan`: probe a target set from this process, in the target
  * engine's seeded order, and write every record to the store and/or JSON
- * lines. The same chunk runner serves the distributed worker.
+ * lines. The same chunk runner serves the distributed worker; the scan itself
+ * is src/scan/local-scan.ts, this file only turns flags into its options.
  */
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { addProbeOptions, addTargetOptions, type ScanFlags } from '../scan-options.js';
+import { UsageError } from '../../errors.js';
+import { createProbeTlsContext } from '../../probe/tls-context.js';
+import type { LocalScanOptions } from '../../scan/local-scan.js';
+import { addStoreFlags, storeOptionsFrom, type StoreFlags } from '../../store/store-flags.js';
 import { parseIntInRange } from '../options.js';
-import { addStoreFlags, type StoreFlags } from '../../store/store-flags.js';
+import { planFromFlags, resolveTargets } from '../plan-from-flags.js';
+import { startProgress } from '../progress.js';
+import { addProbeOptions, addTargetOptions, probeOptionsFrom, type ScanFlags } from '../scan-options.js';
 
 export interface ScanCommandFlags extends ScanFlags, StoreFlags {
   jsonl?: string;
@@ -39,7 +46,57 @@ export function register(program: Command): void {
     .option('--contact <url>', 'where operators reach you or opt out; kept in the campaign record')
     .option('--no-progress', 'no progress bar, even on a terminal')
     .action(async (targets: string[], flags: ScanCommandFlags) => {
-      const { runScan } = await import('../run-scan.js');
-      await runScan(targets, flags);
+      await scanCommand(targets, flags);
     });
+}
+
+export function generatedCampaignName(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `scan-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Flags → LocalScanOptions, validating everything before the first packet: a bad flag must scan nothing. */
+export async function scanOptionsFromFlags(targets: string[], flags: ScanCommandFlags): Promise<LocalScanOptions> {
+  const tlsContext = createProbeTlsContext(flags.caFile === undefined ? {} : { caFile: flags.caFile });
+  const { set } = await resolveTargets('scan', targets, flags);
+  const plan = planFromFlags(set, flags);
+  if (flags.campaign !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(flags.campaign)) {
+    throw new UsageError(`--campaign ${JSON.stringify(flags.campaign)}: expected letters, digits, '.', '_' or '-'`);
+  }
+  const campaign = flags.campaign ?? generatedCampaignName();
+  const probe = probeOptionsFrom(flags);
+  const jsonl = flags.jsonl ?? (flags.store ? undefined : '-');
+  const showProgress = flags.progress !== false && process.stderr.isTTY === true && jsonl !== '-';
+  return {
+    plan,
+    setSize: set.size,
+    port: flags.port,
+    concurrency: flags.concurrency,
+    rate: flags.rate,
+    driver: { ...probe, timeoutMs: flags.timeout, connectTimeoutMs: flags.connectTimeout, tlsContext },
+    labels: { campaign, job: `${campaign}-local-${plan.shard}`, vantage: flags.vantage ?? hostname() },
+    store: flags.store ? storeOptionsFrom(flags) : null,
+    jsonl,
+    params: {
+      targets,
+      targets_file: flags.targetsFile ?? null,
+      port: flags.port,
+      rate: flags.rate,
+      concurrency: flags.concurrency,
+      force_starttls: flags.forceStarttls,
+      implicit_tls: probe.implicitTls,
+      timeout_ms: flags.timeout,
+      shards: plan.shards,
+      shard: plan.shard,
+      mode: 'local',
+    },
+    contact: flags.contact ?? '',
+    startProgress: (total) => startProgress(total, showProgress),
+    log: (text) => process.stderr.write(text),
+  };
+}
+
+export async function scanCommand(targets: string[], flags: ScanCommandFlags): Promise<void> {
+  const { runLocalScan } = await import('../../scan/local-scan.js');
+  await runLocalScan(await scanOptionsFromFlags(targets, flags));
 }

@@ -1,6 +1,6 @@
 /** The end-of-scan summary printed on stderr: outcomes and fingerprints with counts and shares. */
 import { FINGERPRINTS, OUTCOMES } from '../record.js';
-import type { ChunkStats } from '../scan/chunk-stats.js';
+import type { ChunkStats } from './chunk-stats.js';
 
 export function formatSummary(stats: ChunkStats, elapsedMs: number): string {
   const lines: string[] = [];
