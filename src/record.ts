@@ -20,6 +20,9 @@ export const OUTCOMES = [
   'starttls-refused',
   'tls-failed',
   'tls-ok',
+  // A deadline passed after the banner arrived, before the exchange told anything more: our
+  // time ran out, the server did not answer. Never counted as a refusal or a failure.
+  'timeout',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -32,6 +35,8 @@ export const SMTP_OUTCOMES = [
   'starttls-refused',
   'tls-failed',
   'tls-ok',
+  // Always after a banner: a timeout before it is `no-banner`.
+  'timeout',
 ] as const satisfies readonly Outcome[];
 
 /** Evidence seen during a probe, whatever the outcome. */
@@ -43,6 +48,16 @@ export const FINGERPRINTS = [
 ] as const;
 export type Fingerprint = (typeof FINGERPRINTS)[number];
 
+/**
+ * How strong the evidence behind a `starttls-stripped` is (docs/classification.md):
+ * direct = the forced STARTTLS drew an altered echo, or STARTTLS was hidden from a
+ * clean EHLO reply yet accepted; circumstantial = a STARTTLS-length mask stood in a
+ * clean EHLO reply without STARTTLS and the forced STARTTLS drew an unknown-command
+ * reply. Set exactly when the outcome is `starttls-stripped`.
+ */
+export const STRIP_EVIDENCE = ['direct', 'circumstantial'] as const;
+export type StripEvidence = (typeof STRIP_EVIDENCE)[number];
+
 /** Where a probe stopped early; null when it ran its full course. */
 export const ERROR_STAGES = ['connect', 'banner', 'ehlo', 'starttls', 'tls', 'post-tls'] as const;
 export type ErrorStage = (typeof ERROR_STAGES)[number];
@@ -50,13 +65,21 @@ export type ErrorStage = (typeof ERROR_STAGES)[number];
 export const CERT_STATUSES = ['valid', 'expired', 'not-yet-valid', 'self-signed', 'untrusted'] as const;
 export type CertStatus = (typeof CERT_STATUSES)[number];
 
+/** The leaf certificate's validity window at probe time, whatever its trust. */
+export const CERT_VALIDITIES = ['current', 'expired', 'not-yet-valid'] as const;
+export type CertValidity = (typeof CERT_VALIDITIES)[number];
+
 export interface ScanRecord {
   ip: string;
   port: number;
+  /** The name the target line carried (`ip,name`): sent as SNI, the certificate checked against it; else null. */
+  server_name: string | null;
   /** Probe start, ISO 8601 UTC with milliseconds. */
   ts: string;
   outcome: Outcome;
   fingerprints: Fingerprint[];
+  /** Grade of the evidence behind `starttls-stripped`; null for every other outcome. */
+  strip_evidence: StripEvidence | null;
   error_stage: ErrorStage | null;
   /** Short machine-readable reason (`timeout`, `ECONNRESET`, `reply-too-large`, …) with detail. */
   error: string | null;
@@ -80,7 +103,9 @@ export interface ScanRecord {
   tls_cipher: string | null;
   tls_error: string | null;
   cert_sha256: string | null;
+  /** Trust first: self-signed / untrusted win over expired / not-yet-valid (those need a trusted chain). */
   cert_status: CertStatus | null;
+  cert_validity: CertValidity | null;
   cert_subject: string | null;
   cert_issuer: string | null;
   cert_sans: string[];
@@ -91,6 +116,8 @@ export interface ScanRecord {
   cert_chain_len: number | null;
   /** Whether the certificate covers the host name the banner announces; null when either is missing. */
   cert_name_matches_banner: boolean | null;
+  /** Whether the certificate covers server_name; null without a name or a certificate. */
+  cert_name_matches: boolean | null;
   post_tls_ehlo_code: number | null;
   post_tls_ehlo_keywords: string[];
   duration_ms: number;
@@ -110,9 +137,11 @@ export interface ScanRecord {
 export const RECORD_FIELDS = [
   'ip',
   'port',
+  'server_name',
   'ts',
   'outcome',
   'fingerprints',
+  'strip_evidence',
   'error_stage',
   'error',
   'banner',
@@ -130,6 +159,7 @@ export const RECORD_FIELDS = [
   'tls_error',
   'cert_sha256',
   'cert_status',
+  'cert_validity',
   'cert_subject',
   'cert_issuer',
   'cert_sans',
@@ -139,6 +169,7 @@ export const RECORD_FIELDS = [
   'cert_key_bits',
   'cert_chain_len',
   'cert_name_matches_banner',
+  'cert_name_matches',
   'post_tls_ehlo_code',
   'post_tls_ehlo_keywords',
   'duration_ms',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_STAGES, FINGERPRINTS, OUTCOMES } from '../src/record.js';
+import { CERT_VALIDITIES, ERROR_STAGES, FINGERPRINTS, OUTCOMES, STRIP_EVIDENCE } from '../src/record.js';
 
 // Wire values are stored in ClickHouse and published in papers: lock them.
 describe('record vocabulary', () => {
@@ -17,10 +17,13 @@ describe('record vocabulary', () => {
       'starttls-refused',
       'tls-failed',
       'tls-ok',
+      'timeout',
     ]);
   });
   it('keeps the fingerprint and stage wire values', () => {
     expect(FINGERPRINTS).toEqual(['masked-ehlo-keyword', 'masked-banner', 'corrupted-command-echo', 'hidden-starttls']);
     expect(ERROR_STAGES).toEqual(['connect', 'banner', 'ehlo', 'starttls', 'tls', 'post-tls']);
+    expect(STRIP_EVIDENCE).toEqual(['direct', 'circumstantial']);
+    expect(CERT_VALIDITIES).toEqual(['current', 'expired', 'not-yet-valid']);
   });
 });

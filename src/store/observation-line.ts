@@ -9,7 +9,16 @@
  * (docs/schema.md, "Ingest").
  */
 import { StoreError } from '../errors.js';
-import { CERT_STATUSES, ERROR_STAGES, FINGERPRINTS, OUTCOMES, RECORD_FIELDS, type ScanRecord } from '../record.js';
+import {
+  CERT_STATUSES,
+  CERT_VALIDITIES,
+  ERROR_STAGES,
+  FINGERPRINTS,
+  OUTCOMES,
+  RECORD_FIELDS,
+  STRIP_EVIDENCE,
+  type ScanRecord,
+} from '../record.js';
 
 export const OBSERVATION_COLUMNS: readonly string[] = RECORD_FIELDS;
 export const OBSERVATION_FORMAT = 'TabSeparated';
@@ -18,6 +27,8 @@ const OUTCOME_SET = new Set<string>(OUTCOMES);
 const FINGERPRINT_SET = new Set<string>(FINGERPRINTS);
 const STAGE_SET = new Set<string>(ERROR_STAGES);
 const CERT_SET = new Set<string>(CERT_STATUSES);
+const VALIDITY_SET = new Set<string>(CERT_VALIDITIES);
+const EVIDENCE_SET = new Set<string>(STRIP_EVIDENCE);
 const NULLABLE_INTEGERS = [
   'banner_code',
   'ehlo_code',
@@ -42,6 +53,8 @@ export function checkRecord(r: ScanRecord): void {
   if (!OUTCOME_SET.has(r.outcome)) bad('outcome', r.outcome);
   if (r.error_stage !== null && !STAGE_SET.has(r.error_stage)) bad('error_stage', r.error_stage);
   if (r.cert_status !== null && !CERT_SET.has(r.cert_status)) bad('cert_status', r.cert_status);
+  if (r.cert_validity !== null && !VALIDITY_SET.has(r.cert_validity)) bad('cert_validity', r.cert_validity);
+  if (r.strip_evidence !== null && !EVIDENCE_SET.has(r.strip_evidence)) bad('strip_evidence', r.strip_evidence);
   for (const f of r.fingerprints) if (!FINGERPRINT_SET.has(f)) bad('fingerprints', f);
   if (typeof r.ip !== 'string' || r.ip === '') bad('ip', r.ip);
   if (!Number.isInteger(r.port) || r.port < 0 || r.port > 65535) bad('port', r.port);

@@ -112,9 +112,11 @@ function syntheticRecord(
   return {
     ip: ipv4((first + i) >>> 0),
     port: 25,
+    server_name: null,
     ts: new Date(start + i).toISOString(),
     outcome,
     fingerprints,
+    strip_evidence: stripped ? 'circumstantial' : null,
     error_stage:
       outcome === 'connect-refused' || outcome === 'connect-timeout'
         ? 'connect'
@@ -141,6 +143,7 @@ function syntheticRecord(
     tls_error: outcome === 'tls-failed' ? 'handshake: wrong version number' : null,
     cert_sha256: tls ? (random() * 2 ** 52).toString(16).padStart(64, '0') : null,
     cert_status: tls ? (random() < 0.6 ? 'valid' : 'self-signed') : null,
+    cert_validity: tls ? 'current' : null,
     cert_subject: tls ? `CN=${host}` : null,
     cert_issuer: tls ? "CN=R11,O=Let's Encrypt,C=US" : null,
     cert_sans: tls ? [host, `mail.example${i % 89}.net`] : [],
@@ -150,6 +153,7 @@ function syntheticRecord(
     cert_key_bits: tls ? 2048 : null,
     cert_chain_len: tls ? 2 : null,
     cert_name_matches_banner: tls ? true : null,
+    cert_name_matches: null,
     post_tls_ehlo_code: tls ? 250 : null,
     post_tls_ehlo_keywords: postTlsKeywords,
     duration_ms: Math.floor(random() * 3000),

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CERT_STATUSES, ERROR_STAGES, FINGERPRINTS, OUTCOMES } from '../../src/record.js';
+import {
+  CERT_STATUSES,
+  CERT_VALIDITIES,
+  ERROR_STAGES,
+  FINGERPRINTS,
+  OUTCOMES,
+  STRIP_EVIDENCE,
+} from '../../src/record.js';
 import { syntheticRecords } from '../../src/store/synthetic-records.js';
 import { STORE_KINDS, rows } from './helpers/test-store.js';
 
@@ -22,6 +29,8 @@ describe.each(STORE_KINDS)('observations schema agrees with src/record.ts ($name
       expect(enumWords(type('fingerprints'))).toEqual([...FINGERPRINTS]);
       expect(enumWords(type('error_stage'))).toEqual([...ERROR_STAGES]);
       expect(enumWords(type('cert_status'))).toEqual([...CERT_STATUSES]);
+      expect(enumWords(type('cert_validity'))).toEqual([...CERT_VALIDITIES]);
+      expect(enumWords(type('strip_evidence'))).toEqual([...STRIP_EVIDENCE]);
       const fields = Object.keys(syntheticRecords(1)[0] ?? {}).sort();
       const extra = ['asn', 'country', 'asn_dataset', 'inserted_at'];
       expect(cols.map((c) => c.name).sort()).toEqual([...fields, ...extra].sort());

@@ -280,8 +280,10 @@ export class SmtpProbe {
     const verdict = classify(o);
     const cert = this.tls?.cert ?? null;
     return {
+      server_name: null,
       outcome: verdict.outcome,
       fingerprints: verdict.fingerprints,
+      strip_evidence: null,
       error_stage: verdict.error_stage,
       error: verdict.error,
       banner: o.notSmtp ? this.notSmtpEvidence : (o.banner?.texts.join('\n') ?? null),
@@ -299,6 +301,7 @@ export class SmtpProbe {
       tls_error: o.tlsError,
       cert_sha256: cert?.sha256 ?? null,
       cert_status: cert?.status ?? null,
+      cert_validity: null,
       cert_subject: cert?.subject ?? null,
       cert_issuer: cert?.issuer ?? null,
       cert_sans: cert?.sans ?? [],
@@ -308,6 +311,7 @@ export class SmtpProbe {
       cert_key_bits: cert?.key_bits ?? null,
       cert_chain_len: cert?.chain_len ?? null,
       cert_name_matches_banner: o.notSmtp ? null : certNameMatchesBanner(cert, o.banner?.texts ?? []),
+      cert_name_matches: null,
       post_tls_ehlo_code: this.postTlsEhloCode,
       post_tls_ehlo_keywords: this.postTlsEhloKeywords,
       transcript: this.transcript.toString(),
