@@ -18,6 +18,22 @@ export class UsageError extends StripscanError {
   }
 }
 
+/**
+ * A service the command needs (Redis, ClickHouse) could not be reached within
+ * the service timeout. The CLI exits 3 with one line naming what, where and
+ * why: `cannot reach Redis at 127.0.0.1:1 (ECONNREFUSED)`.
+ */
+export class UnavailableError extends StripscanError {
+  constructor(
+    readonly service: 'Redis' | 'ClickHouse',
+    readonly where: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('E_UNAVAILABLE', `cannot reach ${service} at ${where} (${reason})`, options);
+  }
+}
+
 /** The store (ClickHouse) failed or refused: migrations, inserts, queries. */
 export class StoreError extends StripscanError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {

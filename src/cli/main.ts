@@ -1,11 +1,16 @@
 /**
- * The `stripscan` command line. Each subcommand lives in its own file under
+ * The `stripscan` command line. Exit codes: 0 done; 1 the program or a
+ * service failed (a query ClickHouse refused, a store that failed mid-way);
+ * 2 bad input (a flag, a target, a file), before any packet is sent; 3 a
+ * service (Redis, ClickHouse) could not be reached within the service
+ * timeout. The README's "When things fail" section lists them.
+ * Each subcommand lives in its own file under
  * ./commands/ and exports `register(program)`; heavy modules (chDB, BullMQ)
  * are imported inside actions so that `--help` stays fast.
  */
 import { readdirSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { StripscanError, UsageError } from '../errors.js';
+import { StripscanError, UnavailableError, UsageError } from '../errors.js';
 
 export type CommandModule = { register(program: Command): void };
 
@@ -43,6 +48,10 @@ function reportError(err: unknown): number {
   if (err instanceof UsageError) {
     process.stderr.write(`stripscan: ${err.message}\n`);
     return 2;
+  }
+  if (err instanceof UnavailableError) {
+    process.stderr.write(`stripscan: ${err.message}\n`);
+    return 3;
   }
   if (err instanceof StripscanError) {
     process.stderr.write(`stripscan: ${err.message} [${err.code}]\n`);
