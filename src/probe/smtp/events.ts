@@ -36,6 +36,12 @@ export type ProbeEvent =
   | { type: 'connect-failed'; code: string; timedOut: boolean }
   /** Bytes from the server (plaintext, or decrypted inside TLS). */
   | { type: 'data'; bytes: Uint8Array }
+  /**
+   * Raw bytes from the socket after STARTTLS's 220, before they reach the TLS
+   * layer: the machine decides whether they are TLS (answering `to-tls`) or
+   * plaintext where TLS was due (failing the handshake).
+   */
+  | { type: 'tls-bytes'; bytes: Uint8Array }
   /** The TLS handshake the machine asked for completed. */
   | { type: 'tls-established'; tls: TlsFacts }
   /** The TLS handshake failed: `error` names how (alert name, ECONNRESET, closed, timeout, …). */
@@ -44,7 +50,7 @@ export type ProbeEvent =
   | { type: 'closed' }
   /** A socket error after connect (ECONNRESET, EPIPE, …). */
   | { type: 'socket-error'; code: string }
-  /** The per-target deadline passed. */
+  /** The deadline of the current step passed (banner, a reply to our command, the handshake). */
   | { type: 'timeout' };
 
 /** What the machine concludes; the driver adds ip, port, ts, duration and the campaign labels. */
@@ -53,8 +59,14 @@ export type ProbeResult = Omit<ScanRecord, 'ip' | 'port' | 'ts' | 'duration_ms' 
 export type ProbeAction =
   /** Write these ASCII bytes (a command with its CRLF). */
   | { type: 'send'; data: string }
-  /** Begin a TLS handshake on the connection (after STARTTLS's 220, or at once for implicit TLS). */
+  /**
+   * Begin a TLS handshake on the connection: at once for implicit TLS; after
+   * STARTTLS's 220 the driver then passes every raw byte through the machine
+   * (`tls-bytes`) and gives the TLS layer only what comes back as `to-tls`.
+   */
   | { type: 'start-tls' }
+  /** Raw bytes for the TLS layer (after STARTTLS's 220). */
+  | { type: 'to-tls'; bytes: Uint8Array }
   /** The probe is over: close the connection (after flushing what was sent) and report the result. */
   | { type: 'done'; result: ProbeResult };
 
