@@ -11,7 +11,8 @@ export const DEFAULTS = {
   port: 25,
   concurrency: 1000,
   rate: 200,
-  timeoutMs: 30_000,
+  // Per step (banner, each reply, the handshake), as ZGrab2's 10 s per connection.
+  timeoutMs: 10_000,
   connectTimeoutMs: 10_000,
 };
 
@@ -66,7 +67,7 @@ export function addProbeOptions(cmd: Command): Command {
     )
     .option(
       '--timeout <ms>',
-      'overall deadline per target',
+      'deadline of each step: the banner after connect, each reply after our command, the TLS handshake',
       parseIntInRange('--timeout', 1, 3_600_000),
       DEFAULTS.timeoutMs,
     )

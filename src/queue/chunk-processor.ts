@@ -166,6 +166,7 @@ async function commitChunk(
     attempted: stats.attempted,
     responsive: stats.responsive,
     connect_timeouts: stats.connectTimeouts,
+    held_ms: stats.heldMs,
     outcome_counts: Object.fromEntries(
       OUTCOMES.filter((o) => stats.outcomes[o] > 0).map((o) => [o, stats.outcomes[o]]),
     ),

@@ -51,6 +51,8 @@ const JobStats = z.object({
   attempted: z.number(),
   responsive: z.number(),
   connect_timeouts: z.number(),
+  // Workers older than the overload guard send none.
+  held_ms: z.number().default(0),
   outcome_counts: z.record(z.string(), z.number()),
   started_at: z.string(),
   finished_at: z.string(),

@@ -8,6 +8,8 @@ import pLimit from 'p-limit';
 import type { ScanRecord } from '../record.js';
 import { probeTarget, type DriverOptions, type RecordLabels } from '../probe/driver.js';
 import { countRecord, emptyStats, type ChunkStats } from './chunk-stats.js';
+import { loopMonitor } from './loop-monitor.js';
+import { OverloadGuard } from './overload-guard.js';
 import { UNPACED, type Pacer } from './pacer.js';
 
 export interface ChunkRunOptions {
@@ -24,6 +26,20 @@ export interface ChunkRunOptions {
 }
 
 export async function runChunk(opts: ChunkRunOptions): Promise<ChunkStats> {
+  const monitor = loopMonitor();
+  monitor.start();
+  try {
+    return await runWithMonitor(opts, new OverloadGuard(monitor), { ...opts.driver, stalls: monitor });
+  } finally {
+    monitor.stop();
+  }
+}
+
+/**
+ * The guard holds new probes while our loop lags; the monitor gives stalls back to every step deadline, so a
+ * starved machine slows the scan instead of writing its own lateness into the records as server timeouts.
+ */
+async function runWithMonitor(opts: ChunkRunOptions, guard: OverloadGuard, driver: DriverOptions): Promise<ChunkStats> {
   const started = Date.now();
   const stats = emptyStats();
   const pacer = opts.pacer ?? UNPACED;
@@ -36,8 +52,9 @@ export async function runChunk(opts: ChunkRunOptions): Promise<ChunkStats> {
 
   const probeOne = async (ip: string): Promise<void> => {
     if (sinkError !== null || opts.signal?.aborted === true) return;
+    await guard.ready();
     await pacer.take();
-    const record = await probeTarget({ ip, port: opts.port }, opts.driver, opts.labels);
+    const record = await probeTarget({ ip, port: opts.port }, driver, opts.labels);
     countRecord(stats, record);
     await opts.onRecord(record);
   };
@@ -66,7 +83,9 @@ export async function runChunk(opts: ChunkRunOptions): Promise<ChunkStats> {
   while (inFlight > 0) {
     await new Promise<void>((resolve) => (wakeFeeder = resolve));
   }
+  guard.close();
   if (sinkError !== null) throw sinkError;
+  stats.heldMs = guard.heldMs;
   stats.durationMs = Date.now() - started;
   return stats;
 }

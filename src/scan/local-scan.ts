@@ -139,6 +139,7 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
         attempted: stats.attempted,
         responsive: stats.responsive,
         connect_timeouts: stats.connectTimeouts,
+        held_ms: stats.heldMs,
         outcome_counts: stats.outcomes,
         started_at: startedAt,
         finished_at: finishedAt,

@@ -47,8 +47,9 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       port: fleet.port,
       concurrency: 500,
       rate: 0,
-      // The fleet's silent personas hold a connection until the deadline.
-      timeout: 3000,
+      // The deadlines a real scan uses: the fleet's silent personas hold their connection until the step
+      // deadline, which is why the demo takes about ten seconds, not three.
+      timeout: DEFAULTS.timeoutMs,
       connectTimeout: DEFAULTS.connectTimeoutMs,
       ehloName: 'demo.stripscan.localhost',
       caFile,
