@@ -5,8 +5,9 @@
  *
  * It measures the server, not our queue: when the timer fires, the time our
  * event loop was stalled during the step is given back (the timer re-arms for
- * it), and the verdict waits for the next check phase, so a reply that had
- * already arrived while we were busy is handled before the step can expire.
+ * it, up to the step's own length), and the verdict waits for the next check
+ * phase, so a reply that had already arrived while we were busy is handled
+ * before the step can expire.
  */
 import { performance } from 'node:perf_hooks';
 import type { StallClock } from './stall-clock.js';
@@ -50,7 +51,9 @@ export class StepDeadline {
     const generation = this.generation;
     setImmediate(() => {
       if (generation !== this.generation) return;
-      const stalled = this.stalls.stalledMs() - this.stalledAtStart;
+      // At most the step's own length is given back: a silent server must still time out, within twice the
+      // deadline, however starved the machine (servers drop idle clients after a minute or so).
+      const stalled = Math.min(this.ms, this.stalls.stalledMs() - this.stalledAtStart);
       const left = this.ms - (performance.now() - this.startedAt - stalled);
       if (left > 1) {
         this.arm(left);
