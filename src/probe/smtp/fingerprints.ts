@@ -71,9 +71,10 @@ const KNOWN_BUT_REFUSED = /\bnot implemented\b/i;
 
 /**
  * RFC 5321 §4.2.2/§4.2.4: 500 is "syntax error, command unrecognized"; 502 is
- * "command not implemented", which Postfix also uses for unknown verbs
- * (`502 5.5.2 Error: command not recognized`) and for STARTTLS it knows but
- * does not offer (`502 5.5.1 Error: command not implemented`). So a 500 counts
+ * "command not implemented", which some servers also use for unknown verbs
+ * (`502 5.5.2 Error: command not recognized`; Postfix 3.7 says 500 there) and
+ * Postfix for STARTTLS it knows but does not offer (`502 5.5.1 Error: command
+ * not implemented`). So a 500 counts
  * unless it says "not implemented", and a 502 only when it says the command
  * was not recognised. 454, 503 and every other code never count.
  */
