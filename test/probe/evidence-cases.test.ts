@@ -242,6 +242,8 @@ describe('adversarial cases through the real driver', () => {
     // Invariants of the record: evidence grade exactly with stripped; error and stage null together.
     expect(record.strip_evidence !== null).toBe(record.outcome === 'starttls-stripped');
     expect(record.error === null).toBe(record.error_stage === null);
+    // A timeout always follows a banner: it counts among SMTP hosts (SMTP_OUTCOMES) only then.
+    if (record.outcome === 'timeout') expect(record.banner_code).not.toBeNull();
   });
 });
 
