@@ -11,9 +11,9 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { SecureContext } from 'node:tls';
 import { OUTCOMES, FINGERPRINTS, type ScanRecord } from '../record.js';
 import type { DriverOptions } from '../probe/driver.js';
+import type { ProbeTlsContext } from '../probe/tls-context.js';
 import { DEFAULT_LIMITS } from '../probe/smtp/events.js';
 import { runChunk } from '../scan/chunk-runner.js';
 import { isResponsive, type ChunkStats } from '../scan/chunk-stats.js';
@@ -33,7 +33,7 @@ export interface ChunkContext {
   redis: Redis;
   prefix: string;
   vantage: string | undefined;
-  tlsContextFor(spec: CampaignSpec): SecureContext;
+  tlsContextFor(spec: CampaignSpec): ProbeTlsContext;
   /** Probe start/end hooks for metrics. */
   onProbeStart?: () => void;
   onRecord?: (record: ScanRecord) => void;
@@ -134,7 +134,7 @@ export class ChunkProcessor {
   }
 }
 
-export function driverOptions(spec: CampaignSpec, tlsContext: SecureContext): DriverOptions {
+export function driverOptions(spec: CampaignSpec, tlsContext: ProbeTlsContext): DriverOptions {
   return {
     ehloName: spec.ehloName,
     forceStartTls: spec.forceStartTls,
