@@ -6,13 +6,18 @@
  * call converts every certificate to a plain object and looks the chain's
  * issuer up in the trust store (about 140 roots), 300–550 µs per probe here
  * against about 65 µs for these facts (BENCHMARKS.md, "What changed"), on
- * a probe that costs about 2 ms of CPU in all. Call only one of the two on a
- * socket: Node takes the X509Certificate's issuer chain out of the
- * connection's peer chain, so a later detailed call sees less.
+ * a probe that costs about 2 ms of CPU in all. Call either only once on a
+ * socket: Node takes the certificates out of the connection's peer chain as
+ * it builds the X509Certificate (a second getPeerX509Certificate returns
+ * nothing), so a later detailed call sees less.
  *
  * cert_status: a chain OpenSSL authorized is `valid` at no extra cost; only a
  * refused one is judged again (cert-trust.ts), from the certificates already
- * in hand and an index of the anchors built once per process.
+ * in hand and an index of the anchors built once per process (25–100 ms,
+ * paid by the first refused chain). The judgement adds about 1 µs to a
+ * self-signed or untrusted chain, and one signature verification (about
+ * 60 µs for ECDSA P-256) to a refused chain that does reach an anchor
+ * (expired, not yet valid): `npx tsx bench/cert-facts-bench.ts`.
  */
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';

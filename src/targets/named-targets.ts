@@ -75,8 +75,9 @@ export class TargetNames {
   }
 
   /** Split target strings into the specs of the target set and the names that ride along. */
-  static split(targets: readonly string[]): { specs: string[]; names: TargetNames } {
-    if (!targets.some((t) => t.includes(','))) return { specs: [...targets], names: TargetNames.NONE };
+  static split(targets: readonly string[]): { specs: readonly string[]; names: TargetNames } {
+    // A hitlist of millions without names passes through as it is, uncopied.
+    if (!targets.some((t) => t.includes(','))) return { specs: targets, names: TargetNames.NONE };
     const specs: string[] = [];
     const bare: AddressRange[] = [];
     const named = new Map<string, { range: AddressRange; names: string[] }>();
