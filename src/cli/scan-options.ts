@@ -41,7 +41,10 @@ function collect(value: string, previous: string[]): string[] {
 
 export function addTargetOptions(cmd: Command): Command {
   return cmd
-    .option('--targets-file <file>', 'read targets from a file, one per line (ZMap plain/CSV output too); - for stdin')
+    .option(
+      '--targets-file <file>',
+      'read targets from a file, one per line (ZMap plain or CSV output, ZGrab2 ip,name[,tag]); - for stdin',
+    )
     .option(
       '--allow-reserved',
       'allow IANA special-purpose ranges (loopback, private, …); needed for the simulated fleet',

@@ -4,7 +4,7 @@
  * machine (./smtp/) and carries out the actions the machine returns.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { ScanRecord } from '../record.js';
 import { readCertFacts } from './cert-facts.js';
 import type { ProbeAction, ProbeEvent, ProbeOptions } from './smtp/events.js';
@@ -12,10 +12,13 @@ import { SmtpProbe } from './smtp/index.js';
 import { NO_STALLS, type StallClock } from './stall-clock.js';
 import { StepDeadline } from './step-deadline.js';
 import { TlsTap } from './tls-tap.js';
+import { serverNameIndication, type ProbeTlsContext } from './tls-context.js';
 
 export interface ProbeTarget {
   ip: string;
   port: number;
+  /** A name the target line carried (`ip,name`): sent as SNI, and the certificate held to it. */
+  name?: string;
 }
 
 export interface DriverOptions extends ProbeOptions {
@@ -27,7 +30,7 @@ export interface DriverOptions extends ProbeOptions {
    */
   timeoutMs: number;
   connectTimeoutMs: number;
-  tlsContext: SecureContext;
+  tlsContext: ProbeTlsContext;
   /** Time our event loop was stalled, given back to step deadlines; the chunk runner passes its loop monitor. */
   stalls?: StallClock;
 }
@@ -68,7 +71,7 @@ class ProbeRun {
     private readonly labels: RecordLabels,
     private readonly resolve: (record: ScanRecord) => void,
   ) {
-    this.machine = new SmtpProbe(opts);
+    this.machine = new SmtpProbe(target.name === undefined ? opts : { ...opts, serverName: target.name });
     this.step = new StepDeadline(opts.timeoutMs, opts.stalls ?? NO_STALLS, () => this.feed({ type: 'timeout' }));
   }
 
@@ -160,14 +163,14 @@ class ProbeRun {
     }
     const tls = tlsConnect({
       socket: carrier as Socket,
-      secureContext: this.opts.tlsContext,
+      secureContext: this.opts.tlsContext.secureContext,
       // Observe, never refuse: record the certificate, whatever it is.
       rejectUnauthorized: false,
-      // A scanner reaches servers by address; SNI cannot carry an IP literal.
-      servername: '',
+      // A scanner reaches servers by address: SNI only when the target line named the host.
+      servername: serverNameIndication(this.target.name),
       // cert_status judges the chain only; Node would otherwise fail every
-      // certificate on the name check against the IP we dialled. The name is
-      // compared with the banner's host instead (cert_name_matches_banner).
+      // certificate on the name check against the IP we dialled. Names are
+      // recorded apart (cert_name_matches_banner, cert_name_matches).
       checkServerIdentity: () => undefined,
     });
     this.tlsSocket = tls;
@@ -176,7 +179,11 @@ class ProbeRun {
       const cipher = tls.getCipher();
       this.feed({
         type: 'tls-established',
-        tls: { version: tls.getProtocol(), cipher: cipher.standardName ?? cipher.name, cert: readCertFacts(tls) },
+        tls: {
+          version: tls.getProtocol(),
+          cipher: cipher.standardName ?? cipher.name,
+          cert: readCertFacts(tls, this.opts.tlsContext.trustAnchors),
+        },
       });
     });
     tls.on('data', (bytes: Buffer) => this.feed({ type: 'data', bytes }));

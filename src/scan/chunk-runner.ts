@@ -6,7 +6,8 @@
  */
 import pLimit from 'p-limit';
 import type { ScanRecord } from '../record.js';
-import { probeTarget, type DriverOptions, type RecordLabels } from '../probe/driver.js';
+import { probeTarget, type DriverOptions, type ProbeTarget, type RecordLabels } from '../probe/driver.js';
+import { TargetNames } from '../targets/index.js';
 import { countRecord, emptyStats, type ChunkStats } from './chunk-stats.js';
 import { loopMonitor } from './loop-monitor.js';
 import { OverloadGuard } from './overload-guard.js';
@@ -14,6 +15,8 @@ import { UNPACED, type Pacer } from './pacer.js';
 
 export interface ChunkRunOptions {
   addresses: Iterable<string>;
+  /** Names targets carried: an address gets one probe per name (and one without, when listed bare). */
+  names?: TargetNames;
   port: number;
   concurrency: number;
   driver: DriverOptions;
@@ -50,11 +53,11 @@ async function runWithMonitor(opts: ChunkRunOptions, guard: OverloadGuard, drive
   // a few microtasks apart from our settle callbacks.
   let inFlight = 0;
 
-  const probeOne = async (ip: string): Promise<void> => {
+  const probeOne = async (target: ProbeTarget): Promise<void> => {
     if (sinkError !== null || opts.signal?.aborted === true) return;
     await guard.ready();
     await pacer.take();
-    const record = await probeTarget({ ip, port: opts.port }, driver, opts.labels);
+    const record = await probeTarget(target, driver, opts.labels);
     countRecord(stats, record);
     await opts.onRecord(record);
   };
@@ -68,7 +71,7 @@ async function runWithMonitor(opts: ChunkRunOptions, guard: OverloadGuard, drive
     sinkError ??= err;
   };
 
-  for (const ip of opts.addresses) {
+  for (const target of probeTargets(opts.addresses, opts.port, opts.names ?? TargetNames.NONE)) {
     if (sinkError !== null || opts.signal?.aborted === true) break;
     // Keep the queue inside p-limit bounded: a chunk may hold millions of
     // addresses, and each pending task would hold memory.
@@ -76,7 +79,7 @@ async function runWithMonitor(opts: ChunkRunOptions, guard: OverloadGuard, drive
       await new Promise<void>((resolve) => (wakeFeeder = resolve));
     }
     inFlight++;
-    limit(() => probeOne(ip))
+    limit(() => probeOne(target))
       .catch(failed)
       .finally(settled);
   }
@@ -88,4 +91,11 @@ async function runWithMonitor(opts: ChunkRunOptions, guard: OverloadGuard, drive
   stats.heldMs = guard.heldMs;
   stats.durationMs = Date.now() - started;
   return stats;
+}
+
+/** Each address's probes, in plan order: one per name it carries, or one without a name. */
+function* probeTargets(addresses: Iterable<string>, port: number, names: TargetNames): Generator<ProbeTarget> {
+  for (const ip of addresses) {
+    for (const name of names.probesOf(ip)) yield name === undefined ? { ip, port } : { ip, port, name };
+  }
 }

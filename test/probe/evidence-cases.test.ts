@@ -11,7 +11,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeTarget, type DriverOptions } from '../../src/probe/driver.js';
 import { DEFAULT_LIMITS } from '../../src/probe/smtp/events.js';
-import { createProbeTlsContext } from '../../src/probe/tls-context.js';
+import { createProbeTlsContext, type ProbeTlsContext } from '../../src/probe/tls-context.js';
 import type { ScanRecord } from '../../src/record.js';
 import { generateSimCertificates, type SimCertificates } from '../../src/sim/certificates.js';
 import { startScriptedServer, type Script } from '../helpers/scripted-smtp-server.js';
@@ -25,7 +25,7 @@ const NOT_IMPLEMENTED = '502 5.5.1 Error: command not implemented\r\n';
 
 let dir: string;
 let certs: SimCertificates;
-let probeTls: SecureContext;
+let probeTls: ProbeTlsContext;
 const serverTls: Record<'valid' | 'expiredSelfSigned', SecureContext> = {} as never;
 
 beforeAll(async () => {

@@ -9,11 +9,10 @@
  * "what the real servers answer": when a Debian update changes a reply, that
  * block fails and the expectations below must be reviewed.
  */
-import type { SecureContext } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeTarget, type DriverOptions } from '../../src/probe/driver.js';
 import { DEFAULT_LIMITS } from '../../src/probe/smtp/events.js';
-import { createProbeTlsContext } from '../../src/probe/tls-context.js';
+import { createProbeTlsContext, type ProbeTlsContext } from '../../src/probe/tls-context.js';
 import type { ScanRecord } from '../../src/record.js';
 import {
   MTA_HOST,
@@ -33,7 +32,7 @@ const EHLO_NAME = 'scanner.stripscan.test';
 type Config = TlsProfile | typeof POSTFIX_DISCARD_STARTTLS;
 
 let mtas: RealMtas;
-let tlsContext: SecureContext;
+let tlsContext: ProbeTlsContext;
 
 beforeAll(async () => {
   mtas = await startRealMtas();

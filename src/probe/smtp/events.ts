@@ -7,12 +7,14 @@
  * timer or a clock, so a transcript replayed byte by byte yields the same
  * record every time.
  */
-import type { CertStatus, ScanRecord } from '../../record.js';
+import type { CertStatus, CertValidity, ScanRecord } from '../../record.js';
 
 /** Facts about the server's leaf certificate, read once by the driver. */
 export interface CertFacts {
   sha256: string;
   status: CertStatus;
+  /** The leaf's own window at the handshake, whatever its trust; null when its dates cannot be read. */
+  validity: CertValidity | null;
   subject: string;
   issuer: string;
   sans: string[];
@@ -21,6 +23,12 @@ export interface CertFacts {
   key_type: string | null;
   key_bits: number | null;
   chain_len: number;
+  /**
+   * Whether the certificate covers a host name or IP literal. The driver
+   * answers it from the certificate itself (src/probe/cert-coverage.ts); the
+   * machine only asks, so it stays free of X.509 code.
+   */
+  covers(name: string): boolean;
 }
 
 export interface TlsFacts {
@@ -93,4 +101,6 @@ export interface ProbeOptions {
   /** TLS from the first byte (port 465), no STARTTLS. */
   implicitTls: boolean;
   limits: ProbeLimits;
+  /** The name the target line carried (`ip,name`): sent as SNI by the driver, the certificate held to it. */
+  serverName?: string;
 }

@@ -10,7 +10,7 @@
  */
 import { UsageError } from '../../errors.js';
 import type { ErrorStage } from '../../record.js';
-import { certNameMatchesBanner } from './cert-name.js';
+import { certNameMatchesBanner, certNameMatchesServerName } from './cert-name.js';
 import { classify } from './classify.js';
 import type { ProbeAction, ProbeEvent, ProbeLimits, ProbeOptions, ProbeResult, TlsFacts } from './events.js';
 import { readEhloKeywords } from './ehlo-reply.js';
@@ -325,7 +325,7 @@ export class SmtpProbe {
     const verdict = classify(o);
     const cert = this.tls?.cert ?? null;
     return {
-      server_name: null,
+      server_name: this.options.serverName ?? null,
       outcome: verdict.outcome,
       fingerprints: verdict.fingerprints,
       strip_evidence: verdict.strip_evidence,
@@ -346,7 +346,7 @@ export class SmtpProbe {
       tls_error: o.tlsError,
       cert_sha256: cert?.sha256 ?? null,
       cert_status: cert?.status ?? null,
-      cert_validity: null,
+      cert_validity: cert?.validity ?? null,
       cert_subject: cert?.subject ?? null,
       cert_issuer: cert?.issuer ?? null,
       cert_sans: cert?.sans ?? [],
@@ -356,7 +356,7 @@ export class SmtpProbe {
       cert_key_bits: cert?.key_bits ?? null,
       cert_chain_len: cert?.chain_len ?? null,
       cert_name_matches_banner: o.notSmtp ? null : certNameMatchesBanner(cert, o.banner?.texts ?? []),
-      cert_name_matches: null,
+      cert_name_matches: certNameMatchesServerName(cert, this.options.serverName),
       post_tls_ehlo_code: this.postTlsEhloCode,
       post_tls_ehlo_keywords: this.postTlsEhloKeywords,
       transcript: this.transcript.toString(),

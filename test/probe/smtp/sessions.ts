@@ -18,6 +18,7 @@ export const TLS13: TlsFacts = {
   cert: {
     sha256: 'ab'.repeat(32),
     status: 'valid',
+    validity: 'current',
     subject: 'CN=mail.example.com, O=Example',
     issuer: 'CN=Example Test CA',
     sans: ['mail.example.com', '192.0.2.25'],
@@ -26,6 +27,8 @@ export const TLS13: TlsFacts = {
     key_type: 'ec',
     key_bits: 256,
     chain_len: 2,
+    // The machine only asks; what a certificate covers is OpenSSL's answer (test/probe/cert-names.test.ts).
+    covers: (name) => name === 'mail.example.com' || name === '192.0.2.25',
   },
 };
 
