@@ -1,39 +1,38 @@
 /**
  * `stripscan query "SQL"` and `stripscan query --saved NAME --param k=v`;
- * `--list` shows the saved analyst queries (queries/*.sql).
+ * `--list` shows the saved analyst queries (queries/*.sql). Read-only unless
+ * `--write`; one statement; never migrates (src/store/analyst-query.ts).
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { addStoreFlags, storeOptionsFrom } from '../../store/store-flags.js';
+import { QUERY_FORMATS, type QueryFormat } from '../../store/analyst-query.js';
+import { addStoreFlags, storeOptionsFrom, type StoreFlags } from '../../store/store-flags.js';
 
-const FORMATS = ['table', 'json', 'csv', 'tsv'] as const;
-type OutputFormat = (typeof FORMATS)[number];
-
-function parseFormat(value: string): OutputFormat {
-  if (!(FORMATS as readonly string[]).includes(value)) {
-    throw new UsageError(`--format ${JSON.stringify(value)}: expected ${FORMATS.join(', ')}`);
-  }
-  return value as OutputFormat;
+function parseFormat(value: string): QueryFormat {
+  const found = QUERY_FORMATS.find((f) => f === value);
+  if (found === undefined)
+    throw new UsageError(`--format ${JSON.stringify(value)}: expected ${QUERY_FORMATS.join(', ')}`);
+  return found;
 }
 
-interface QueryOpts {
-  dataDir?: string;
-  clickhouse?: string;
+interface QueryOpts extends StoreFlags {
   list?: boolean;
   saved?: string;
   param: string[];
-  format: OutputFormat;
+  format: QueryFormat;
+  write?: boolean;
 }
 
 export function register(program: Command): void {
   addStoreFlags(
     program
       .command('query [sql]')
-      .description('run SQL, or a saved analyst query, against the store')
+      .description('run one SQL statement, or a saved analyst query, against the store (read-only unless --write)')
       .option('--list', 'list the saved queries')
       .option('--saved <name>', 'run a saved query')
       .option('--param <key=value>', 'query parameter, repeatable', (v: string, acc: string[]) => [...acc, v], [])
-      .option('--format <format>', FORMATS.join(' | '), parseFormat, 'table'),
+      .option('--format <format>', QUERY_FORMATS.join(' | '), parseFormat, 'table')
+      .option('--write', 'allow statements that change the store (INSERT, ALTER, DROP, …)'),
   ).action(async (sql: string | undefined, opts: QueryOpts) => {
     const { listSavedQueries, findSavedQuery, parseParams } = await import('../../store/saved-queries.js');
     if (opts.list) {
@@ -48,25 +47,19 @@ export function register(program: Command): void {
     }
     const saved = opts.saved === undefined ? undefined : findSavedQuery(opts.saved);
     const params = parseParams(opts.param, saved?.params);
+    const query = { sql: saved?.sql ?? sql ?? '', params, write: opts.write === true, format: opts.format };
+    const { assertOneStatement, assertStoreExists, runAnalystQuery } = await import('../../store/analyst-query.js');
     const { openStore } = await import('../../store/index.js');
-    const { renderTable } = await import('../../store/render-table.js');
-    const store = await openStore(storeOptionsFrom(opts));
+    const { writeAll } = await import('../write-out.js');
+    assertOneStatement(query.sql);
+    const location = storeOptionsFrom(opts);
+    assertStoreExists(location);
+    const store = await openStore(location);
     try {
-      await store.migrate();
-      const query = saved?.sql ?? (sql ?? '').trim().replace(/;$/, '');
-      if (opts.format === 'table' || opts.format === 'json') {
-        const rows = await (
-          await store.client.query({ query, format: 'JSONEachRow', query_params: params })
-        ).json<Record<string, unknown>>();
-        process.stdout.write(
-          opts.format === 'json'
-            ? rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '')
-            : renderTable(rows),
-        );
-      } else {
-        const format = opts.format === 'csv' ? 'CSVWithNames' : 'TabSeparatedWithNames';
-        process.stdout.write(await (await store.client.query({ query, format, query_params: params })).text());
-      }
+      const output = await runAnalystQuery(store, query, (line) =>
+        process.stderr.write(`stripscan: warning: ${line}\n`),
+      );
+      await writeAll(process.stdout, output);
     } finally {
       await store.close();
     }
