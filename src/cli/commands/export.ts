@@ -1,13 +1,17 @@
-/** `stripscan export --campaign NAME --format parquet|jsonl|csv FILE`. */
+/**
+ * `stripscan export --campaign NAME --format parquet|jsonl|csv FILE|-`: the
+ * output's folder is checked before the store is opened, and the file is
+ * created only once the campaign is known; what was written is said on stderr.
+ */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { addStoreFlags, storeOptionsFrom } from '../../store/store-flags.js';
-
-const FORMATS = { parquet: 'Parquet', jsonl: 'JSONEachRow', csv: 'CSVWithNames' } as const;
-type ExportFormat = keyof typeof FORMATS;
+import { EXPORT_FORMATS, type ExportFormat } from '../../store/export-campaign.js';
+import { addStoreFlags, storeOptionsFrom, type StoreFlags } from '../../store/store-flags.js';
 
 function parseFormat(value: string): ExportFormat {
-  if (!(value in FORMATS)) throw new UsageError(`--format ${JSON.stringify(value)}: expected parquet, jsonl or csv`);
+  if (!(value in EXPORT_FORMATS)) {
+    throw new UsageError(`--format ${JSON.stringify(value)}: expected parquet, jsonl or csv`);
+  }
   return value as ExportFormat;
 }
 
@@ -15,28 +19,33 @@ export function register(program: Command): void {
   addStoreFlags(
     program
       .command('export <file>')
-      .description("write one campaign's observations (with ASN enrichment) to a file")
+      .description("write one campaign's observations (with ASN enrichment) to a file, or to stdout for -")
       .requiredOption('--campaign <name>', 'campaign to export')
       .option('--format <format>', 'parquet | jsonl | csv', parseFormat, 'jsonl'),
-  ).action(
-    async (file: string, opts: { dataDir?: string; clickhouse?: string; campaign: string; format: ExportFormat }) => {
-      const { createWriteStream } = await import('node:fs');
-      const { pipeline } = await import('node:stream/promises');
-      const { openStore } = await import('../../store/index.js');
-      const { RECORD_COLUMNS } = await import('../../store/record-select.js');
-      const store = await openStore(storeOptionsFrom(opts));
-      try {
-        await store.migrate();
-        const result = await store.client.exec({
-          query: `SELECT ${RECORD_COLUMNS}, asn, country, asn_dataset FROM observations
-                WHERE campaign = {campaign:String} ORDER BY observations.ip, port, observations.ts
-                FORMAT ${FORMATS[opts.format]}`,
-          query_params: { campaign: opts.campaign },
-        });
-        await pipeline(result.stream, createWriteStream(file));
-      } finally {
-        await store.close();
-      }
-    },
-  );
+  ).action(async (file: string, opts: StoreFlags & { campaign: string; format: ExportFormat }) => {
+    const { assertWritableFile, openOutput, outputFailure } = await import('../output-file.js');
+    const { openStore } = await import('../../store/index.js');
+    const { exportCampaign } = await import('../../store/export-campaign.js');
+    const { writeAll } = await import('../write-out.js');
+    const toStdout = file === '-';
+    if (!toStdout) assertWritableFile(file);
+    const store = await openStore(storeOptionsFrom(opts));
+    try {
+      await store.migrate();
+      const { rows, stream } = await exportCampaign(store, opts.campaign, opts.format);
+      const output = toStdout ? null : openOutput(file);
+      const end = await writeAll(output?.stream ?? process.stdout, stream).catch((err: unknown) => {
+        throw outputFailure(file, err);
+      });
+      await output?.close();
+      const where = toStdout ? 'stdout' : file;
+      process.stderr.write(
+        end === 'complete'
+          ? `exported ${rows} rows of campaign ${opts.campaign} to ${where} (${opts.format})\n`
+          : `export of campaign ${opts.campaign} stopped: the reader of stdout quit\n`,
+      );
+    } finally {
+      await store.close();
+    }
+  });
 }
