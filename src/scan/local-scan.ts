@@ -81,7 +81,10 @@ async function openScanStore(location: OpenStoreOptions): Promise<ScanStore> {
 export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanResult> {
   const { plan, labels, driver } = opts;
   const store = opts.store === null ? null : await openScanStore(opts.store);
-  const jsonl: JsonlSink | null = opts.jsonl === undefined ? null : openJsonlSink(opts.jsonl);
+  // Stops the scan: SIGINT/SIGTERM, or the --jsonl reader quitting. Probes in flight finish and are stored.
+  const abort = new AbortController();
+  const jsonl: JsonlSink | null =
+    opts.jsonl === undefined ? null : openJsonlSink(opts.jsonl, { onReaderGone: () => abort.abort() });
   const progress = opts.startProgress(Math.ceil(opts.setSize / plan.shards));
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
@@ -108,7 +111,6 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
     if (pending) await pending;
   };
 
-  const abort = new AbortController();
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -151,6 +153,7 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
     }
     const elapsedMs = Date.now() - started;
     opts.log(`campaign ${labels.campaign}\n` + formatSummary(stats, elapsedMs));
+    if (jsonl?.readerGone === true) opts.log(readerGone(store !== null));
     if (store !== null) opts.log(`stored in ${store.description}\n`);
     return { stats, elapsedMs, storeDescription: store?.description ?? null };
   } finally {
@@ -158,4 +161,10 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+/** Said after the summary when the reader of `--jsonl -` quit: the scan ended early, on purpose, with exit 0. */
+function readerGone(stored: boolean): string {
+  const where = stored ? 'counted above and stored' : 'counted above';
+  return `stopped early: the reader of the JSON lines quit; no address was probed after that, and every address probed is ${where}\n`;
 }
