@@ -21,11 +21,15 @@ export interface SimProcess {
   stop(): Promise<void>;
 }
 
-/** Personas of the even mix repeat every PERSONAS.length addresses; the range holds `hostsPerPersona` of each. */
+/**
+ * Personas of the even mix repeat every PERSONAS.length addresses; the range holds `hostsPerPersona` of each.
+ * At most a /16: every address listens on its own socket, and `stripscan sim` serves a /16 from 8 processes
+ * (MAX_HOSTS_PER_PERSONA in options.ts keeps --hosts inside it).
+ */
 export function rangeFor(hostsPerPersona: number): string {
   const need = (hostsPerPersona + 1) * PERSONAS.length;
   let prefix = 22;
-  while (prefix > 12 && 2 ** (32 - prefix) < need) prefix--;
+  while (prefix > 16 && 2 ** (32 - prefix) < need) prefix--;
   return `127.16.0.0/${prefix}`;
 }
 

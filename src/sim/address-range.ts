@@ -15,6 +15,9 @@ export interface FleetRange {
   readonly size: number;
 }
 
+/** One process serves it, with or without an implicit-TLS port: 4,096 or 8,192 listeners (open-files.ts). */
+export const DEFAULT_RANGE = '127.16.0.0/20';
+
 const LOOPBACK_V6 = '::1';
 const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 

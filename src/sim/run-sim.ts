@@ -1,6 +1,8 @@
 /**
  * The `stripscan sim` process: start the fleet, write the CA and manifest
- * files, say where it listens, serve until SIGINT/SIGTERM.
+ * files, say where it listens, serve until SIGINT/SIGTERM. A range whose
+ * listeners do not fit in one process's open files is served by several
+ * (fleet-parts.ts); this process then serves nothing itself.
  */
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -8,7 +10,10 @@ import { once } from 'node:events';
 import { UsageError } from '../errors.js';
 import { parseFleetRange } from './address-range.js';
 import type { Mix } from './assignment.js';
-import { startFleet, type Fleet } from './fleet.js';
+import type { FleetDescription } from './fleet-description.js';
+import { splitRange, startSplitFleet } from './fleet-parts.js';
+import { startFleet } from './fleet.js';
+import { socketBudget } from './open-files.js';
 
 export interface SimRunOptions {
   range: string;
@@ -20,21 +25,27 @@ export interface SimRunOptions {
   caOut?: string;
 }
 
+interface ServedFleet extends FleetDescription {
+  close(): Promise<void>;
+  /** Rejects when a process of a split fleet ends while serving. */
+  readonly failure?: Promise<never>;
+}
+
 export async function runSim(opts: SimRunOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   // Refuse a non-loopback range before anything is bound or written.
-  parseFleetRange('--range', opts.range);
-  const fleet = await startFleet({
+  const range = parseFleetRange('--range', opts.range);
+  const parts = splitRange(range, opts.implicitTlsPort === undefined ? 1 : 2, socketBudget().listeners);
+  const fleetOptions = {
     range: opts.range,
     port: opts.port,
     implicitTlsPort: opts.implicitTlsPort,
     mix: opts.mix,
     seed: opts.seed,
-  }).catch((err: unknown) => {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES') {
-      throw new UsageError(`--port ${opts.port}: cannot listen there (${code})`, { cause: err });
-    }
-    throw err;
+  };
+  const fleet: ServedFleet = await (
+    parts.length === 1 ? startFleet(fleetOptions) : startSplitFleet({ ...fleetOptions, parts })
+  ).catch((err: unknown) => {
+    throw portRefusal(err, opts);
   });
   try {
     if (opts.caOut !== undefined)
@@ -48,12 +59,28 @@ export async function runSim(opts: SimRunOptions, out: NodeJS.WritableStream = p
   // Listen for the signal before announcing: a supervisor may stop us the moment it reads the line.
   const stopped = untilSignal();
   const implicit = fleet.implicitTlsPort === null ? '' : `, implicit TLS on port ${fleet.implicitTlsPort}`;
+  const processes = parts.length === 1 ? '' : `, ${parts.length} processes`;
   out.write(
     `stripscan sim: listening on ${fleet.range.cidr} port ${fleet.port}${implicit}: ` +
-      `${fleet.range.size} hosts, ${fleet.personas.length} personas, mix ${fleet.mix}, seed ${fleet.seed}\n`,
+      `${fleet.range.size} hosts, ${fleet.personas.length} personas, mix ${fleet.mix}, seed ${fleet.seed}${processes}\n`,
   );
-  await stopped;
-  await fleet.close();
+  try {
+    await Promise.race([stopped, fleet.failure ?? stopped]);
+  } finally {
+    await fleet.close();
+  }
+}
+
+/** A port the fleet cannot have is the user's to change: exit 2, naming it and the way out. */
+function portRefusal(err: unknown, opts: SimRunOptions): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== 'EADDRINUSE' && code !== 'EACCES') return err;
+  const port =
+    opts.implicitTlsPort === undefined
+      ? `--port ${opts.port}`
+      : `--port ${opts.port} / --implicit-tls-port ${opts.implicitTlsPort}`;
+  const why = code === 'EADDRINUSE' ? 'another program listens there on an address of the range' : 'not allowed';
+  return new UsageError(`${port}: cannot listen there (${code}: ${why}); --port 0 picks a free port`, { cause: err });
 }
 
 async function writeOrExplain(flag: string, file: string, write: () => Promise<void>): Promise<void> {
@@ -66,7 +93,7 @@ async function writeOrExplain(flag: string, file: string, write: () => Promise<v
 }
 
 /** Streamed with back-pressure: a /8 manifest is 16 M lines. */
-async function writeManifest(fleet: Fleet, file: string): Promise<void> {
+async function writeManifest(fleet: FleetDescription, file: string): Promise<void> {
   const stream = createWriteStream(file);
   const failed = once(stream, 'error').then(([err]) => Promise.reject(err as Error));
   failed.catch(() => undefined);

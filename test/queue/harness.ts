@@ -12,6 +12,9 @@ import { startFleet, type Fleet } from '../../src/sim/index.js';
 import { BIN, runCli, type CliResult } from '../helpers/run-cli.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
+/** The in-process fleet of every queue test; campaigns target addresses inside it. */
+export const FLEET_RANGE = '127.16.0.0/19';
+
 export interface Harness {
   redis: TestRedis;
   client: Redis;
@@ -41,7 +44,9 @@ export async function startHarness(prefix: string): Promise<Harness> {
   const redis = await startTestRedis();
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });
   client.on('error', () => undefined);
-  const fleet = await startFleet({ range: '127.16.0.0/16', port: 0, mix: 'even', limits: { idleMs: 5_000 } });
+  // Every address listens on its own socket: a /19 (8,192) is the largest range one process may hold, and
+  // covers every campaign of the queue tests (127.16.0.0 to 127.16.31.255).
+  const fleet = await startFleet({ range: FLEET_RANGE, port: 0, mix: 'even', limits: { idleMs: 5_000 } });
   const dir = mkdtempSync(join(tmpdir(), 'stripscan-queue-'));
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, fleet.caPem);

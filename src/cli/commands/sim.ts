@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { DEFAULT_RANGE } from '../../sim/address-range.js';
 import { parseIntInRange } from '../options.js';
 
 interface SimFlags {
@@ -30,7 +31,11 @@ export function register(program: Command): void {
   program
     .command('sim')
     .description('Serve a simulated fleet of SMTP servers on loopback addresses (one persona per address).')
-    .option('--range <cidr>', 'loopback addresses to serve: a CIDR inside 127.0.0.0/8, or ::1', '127.16.0.0/16')
+    .option(
+      '--range <cidr>',
+      'loopback addresses to serve: a CIDR inside 127.0.0.0/8, or ::1 (a range too large for one process is served by several)',
+      DEFAULT_RANGE,
+    )
     .option('--port <n>', 'STARTTLS port (0: any free port)', parseIntInRange('--port', 0, 65535), 2525)
     .option(
       '--implicit-tls-port <n>',
