@@ -2,6 +2,7 @@
 # The tests need programs npm cannot provide, all from Debian's packages:
 # - redis-server: the queue tests start a private one;
 # - chromium: the HTML report is checked in a real headless browser;
+# - iproute2: the sim's loopback-only test builds its own network namespaces;
 # - postfix, exim4-daemon-light and python3-aiosmtpd: real SMTP servers the
 #   probe is checked against (test/fixtures/mta/). Postfix and Exim conflict
 #   as system MTAs, so Exim's .deb is only unpacked (dpkg -x) into $EXIM_DIR,
@@ -20,6 +21,7 @@ EXIM_USER=Debian-exim
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 [ -x /usr/lib/postfix/sbin/master ] || missing+=(postfix)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
 need_exim=0

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -29,6 +30,21 @@ describe('stripscan sim (CLI)', () => {
     const r = await run(['sim', '--range', '10.0.0.0/8', '--port', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('"10.0.0.0/8"');
+  }, 30_000);
+
+  it('exits 2 when its port is taken on an address of the range, suggesting --port 0', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen({ host: '127.16.0.5', port: 0 }, resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const r = await run(['sim', '--range', '127.16.0.0/29', '--port', String(port)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `stripscan: --port ${port}: cannot listen there (EADDRINUSE: another program listens there on an address of the range); --port 0 picks a free port\n`,
+      );
+    } finally {
+      blocker.close();
+    }
   }, 30_000);
 
   it('listens, writes CA and manifest, stops on SIGTERM', async () => {
