@@ -19,7 +19,7 @@ import { UsageError } from '../errors.js';
 import type { Store } from './open-store.js';
 import { multiStatementMessage, queryRefusal } from './query-refusal.js';
 import { renderTable } from './render-table.js';
-import { readSchemaState } from './schema-state.js';
+import { readSchemaState, requireSchema } from './schema-state.js';
 import { secondStatementAt } from './sql-statements.js';
 import { resolveStoreTarget, type StoreLocation } from './store-config.js';
 
@@ -75,19 +75,7 @@ export async function runAnalystQuery(
   const schema = await readSchemaState(store.client, readOnly).catch((err: unknown) => {
     throw queryRefusal(err, { sql: query.sql, write: query.write });
   });
-  if (schema.empty) {
-    throw new UsageError(
-      `${store.description}: no stripscan schema in this store (nothing was migrated or stored here); run \`stripscan migrate\` with the same --data-dir or --clickhouse first`,
-    );
-  }
-  if (schema.pending.length > 0) {
-    warn(
-      `this store lacks migrations ${schema.pending.join(', ')} (columns and tables they add are missing); \`stripscan migrate\` applies them`,
-    );
-  }
-  if (schema.unknown.length > 0) {
-    warn(`this store has migrations ${schema.unknown.join(', ')} that this program does not know: it is newer`);
-  }
+  requireSchema(schema, store.description, warn);
   const format = CLICKHOUSE_FORMAT[query.format];
   let result;
   try {

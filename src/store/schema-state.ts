@@ -5,6 +5,7 @@
  * what is missing instead.
  */
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import { UsageError } from '../errors.js';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations } from './migrations.js';
 
 export interface SchemaState {
@@ -43,4 +44,25 @@ export async function readSchemaState(
     pending: files.filter((f) => !applied.has(f.version)).map((f) => f.name),
     unknown: [...applied].filter((v) => !files.some((f) => f.version === v)).sort(),
   };
+}
+
+/**
+ * For a command that reads: a store without the schema is named (exit 2) with
+ * the command that creates it; one that lacks migrations or has unknown ones
+ * is read anyway, with a warning.
+ */
+export function requireSchema(state: SchemaState, where: string, warn: (line: string) => void): void {
+  if (state.empty) {
+    throw new UsageError(
+      `${where}: no stripscan schema in this store (nothing was migrated or stored here); run \`stripscan migrate\` with the same --data-dir or --clickhouse first`,
+    );
+  }
+  if (state.pending.length > 0) {
+    warn(
+      `this store lacks migrations ${state.pending.join(', ')} (columns and tables they add are missing); \`stripscan migrate\` applies them`,
+    );
+  }
+  if (state.unknown.length > 0) {
+    warn(`this store has migrations ${state.unknown.join(', ')} that this program does not know: it is newer`);
+  }
 }

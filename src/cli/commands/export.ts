@@ -2,6 +2,7 @@
  * `stripscan export --campaign NAME --format parquet|jsonl|csv FILE|-`: the
  * output's folder is checked before the store is opened, and the file is
  * created only once the campaign is known; what was written is said on stderr.
+ * Like `query`, it reads without migrating.
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
@@ -26,12 +27,19 @@ export function register(program: Command): void {
     const { assertWritableFile, openOutput, outputFailure } = await import('../output-file.js');
     const { openStore } = await import('../../store/index.js');
     const { exportCampaign } = await import('../../store/export-campaign.js');
+    const { assertStoreExists } = await import('../../store/analyst-query.js');
+    const { readSchemaState, requireSchema } = await import('../../store/schema-state.js');
     const { writeAll } = await import('../write-out.js');
     const toStdout = file === '-';
     if (!toStdout) assertWritableFile(file);
-    const store = await openStore(storeOptionsFrom(opts));
+    const location = storeOptionsFrom(opts);
+    // A read: it never migrates, so a read-only ClickHouse user can export.
+    assertStoreExists(location);
+    const store = await openStore(location);
     try {
-      await store.migrate();
+      requireSchema(await readSchemaState(store.client), store.description, (line) =>
+        process.stderr.write(`stripscan: warning: ${line}\n`),
+      );
       const { rows, stream } = await exportCampaign(store, opts.campaign, opts.format);
       const output = toStdout ? null : openOutput(file);
       const end = await writeAll(output?.stream ?? process.stdout, stream).catch((err: unknown) => {
