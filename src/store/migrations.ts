@@ -12,11 +12,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { StoreError } from '../errors.js';
 
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+export const DEFAULT_MIGRATIONS_DIR = join(PACKAGE_ROOT, 'migrations');
 
 const FILE_NAME = /^(\d{4})_[a-z0-9_]+\.sql$/;
 const IDEMPOTENT = /\bIF\s+(NOT\s+)?EXISTS\b/i;
