@@ -5,10 +5,11 @@
  * mirror() when a campaign is created or ends.
  *
  * Nothing here knows the list of states or counters: the state is copied as
- * the campaign hash holds it, and every number of the campaign's record goes
- * into the `counters` map under its own name. A new state or a new counter
- * (failedChunks, say) reaches the store without a change here; only the
- * dedicated columns name the counters they show.
+ * the campaign hash holds it, and every number of the campaign's hash and of
+ * its record (readCampaign) goes into the `counters` map under its own name.
+ * A new state or a new counter reaches the store without a change here; only
+ * the dedicated columns name the counters they show (chunks_failed reads
+ * `failedChunks`, the record's count of chunks that failed for good).
  */
 import type { Redis } from 'ioredis';
 import { StripscanError } from '../../errors.js';
@@ -42,12 +43,16 @@ export function campaignRow(
   };
 }
 
-/** Every whole, non-negative number of the record (its fields and its counters), by name. */
-function numbersOf(record: CampaignRecord): Record<string, number> {
+/** Whole, non-negative numbers by name: of the campaign hash as stored, and of the record read from it. */
+function numbersOf(hash: Record<string, string>, record: CampaignRecord): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [key, value] of [...Object.entries(record), ...Object.entries(record.counters)]) {
-    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) out[key] = value;
-  }
+  const keep = (key: string, value: unknown): void => {
+    const n = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+    if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) out[key] = n;
+  };
+  for (const [key, value] of Object.entries(hash)) keep(key, value);
+  // The record adds what the hash does not hold itself (a count kept in a key of its own, say).
+  for (const [key, value] of [...Object.entries(record), ...Object.entries(record.counters)]) keep(key, value);
   return out;
 }
 
@@ -86,13 +91,13 @@ export class CampaignMirror {
         ? null
         : campaignRow(spec, { state: 'created', startedAt: null, endedAt: null, numbers: {} });
     }
-    // The state as stored: readCampaign maps a state it does not know to 'created'.
-    const state = (await this.redis.hget(campaignKeys(this.prefix, name).campaign, 'state')) ?? record.state;
+    // The hash as stored: readCampaign maps a state it does not know to 'created', and keeps only the counters it knows.
+    const hash = await this.redis.hgetall(campaignKeys(this.prefix, name).campaign);
     return campaignRow(record.spec, {
-      state,
+      state: hash.state ?? record.state,
       startedAt: record.startedAt,
       endedAt: record.endedAt,
-      numbers: numbersOf(record),
+      numbers: numbersOf(hash, record),
     });
   }
 }

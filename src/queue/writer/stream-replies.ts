@@ -1,7 +1,12 @@
 /**
- * The Redis replies the writer reads, parsed against the one shape each
- * command has (RESP2, as ioredis returns it): a reply of any other shape is
- * an error, not something to guess around.
+ * The Redis replies the writer reads, parsed against the shape each command
+ * has: a reply of any other shape is an error, not something to guess around.
+ *
+ * ioredis 6 speaks RESP3 (HELLO 3) and hands a map reply over as a flat
+ * [key, value, …] list; arrays are the same in both protocols. Of the
+ * commands used here only XREADGROUP answers with a map ({stream: entries});
+ * a Redis that refuses HELLO 3 leaves the client on RESP2, where the same
+ * reply is [[stream, entries]]. Both are named below.
  */
 import { z } from 'zod';
 
@@ -14,8 +19,12 @@ export interface StreamEntry {
 const RawEntry = z.tuple([z.string(), z.array(z.string()).nullable()]);
 const RawEntries = z.array(RawEntry);
 
-/** XREADGROUP: null (nothing new), or [[stream, entries]]. */
-const ReadGroupReply = z.array(z.tuple([z.string(), RawEntries])).nullable();
+/** XREADGROUP: null (nothing new), or a map stream → entries: RESP3 flattened, or RESP2's list of pairs. */
+const ReadGroupReply = z.union([
+  z.null(),
+  z.tuple([z.string(), RawEntries]),
+  z.array(z.tuple([z.string(), RawEntries])),
+]);
 
 /** XAUTOCLAIM: [next cursor, entries] and, from Redis 7, the ids of deleted entries it dropped. */
 const AutoClaimReply = z.tuple([z.string(), RawEntries]).rest(z.unknown());
@@ -37,8 +46,12 @@ function entriesOf(raw: z.infer<typeof RawEntries>): StreamEntry[] {
   return out;
 }
 
+/** The writer reads one stream at a time: one map entry at most. */
 export function parseReadGroup(reply: unknown): StreamEntry[] {
-  return (ReadGroupReply.parse(reply) ?? []).flatMap(([, entries]) => entriesOf(entries));
+  const parsed = ReadGroupReply.parse(reply);
+  if (parsed === null) return [];
+  if (typeof parsed[0] === 'string') return entriesOf((parsed as [string, z.infer<typeof RawEntries>])[1]);
+  return (parsed as [string, z.infer<typeof RawEntries>][]).flatMap(([, entries]) => entriesOf(entries));
 }
 
 /** XRANGE: the entries, in id order. */
