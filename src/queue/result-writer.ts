@@ -22,6 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { StoreError, type StripscanError } from '../errors.js';
@@ -96,11 +97,8 @@ export async function startResultWriter(opts: ResultWriterOptions): Promise<Resu
   if (opts.metricsPort !== undefined) metricsServer = await serveMetrics(registry, opts.metricsPort, opts.metricsHost);
 
   const stop = new AbortController();
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
+  /** Sleeps, or less when close() is called. */
+  const pause = (ms: number): Promise<void> => sleep(ms, undefined, { signal: stop.signal }).catch(() => undefined);
 
   let writer: RecordWriter | null = null;
   let spoolRowsSeen = 0;
@@ -216,7 +214,7 @@ export async function startResultWriter(opts: ResultWriterOptions): Promise<Resu
       } catch (err) {
         metrics.failures.inc();
         stats.failures++;
-        log(`writer: ${err instanceof Error ? err.message : String(err)}; retrying`);
+        log(`${err instanceof Error ? err.message : String(err)}; retrying`);
         if (err instanceof Error && err.message.includes('NOGROUP')) await reader.ensureGroup().catch(() => undefined);
         await pause(BACKOFF_FIRST_MS);
       }

@@ -119,7 +119,7 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    if (store !== null) await store.writer.writeCampaign(campaignRow);
+    if (store !== null) await store.writer.writeCampaigns([campaignRow]);
     const stats = await runChunk({
       addresses: addressesOfPlan(plan),
       port: opts.port,
@@ -151,14 +151,16 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
           started_at: startedAt,
           finished_at: finishedAt,
         });
-        await store.writer.writeCampaign({
-          ...campaignRow,
-          ended_at: finishedAt,
-          state: cancelled ? 'cancelled' : 'done',
-          chunks_done: cancelled ? 0 : 1,
-          attempted: stats.attempted,
-          responsive: stats.responsive,
-        });
+        await store.writer.writeCampaigns([
+          {
+            ...campaignRow,
+            ended_at: finishedAt,
+            state: cancelled ? 'cancelled' : 'done',
+            chunks_done: cancelled ? 0 : 1,
+            attempted: stats.attempted,
+            responsive: stats.responsive,
+          },
+        ]);
         await store.writer.close();
       } catch (err) {
         storeFailure = err;

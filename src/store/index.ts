@@ -11,7 +11,7 @@
  *   const writer = createWriter(store, { batchRows?, flushMs?, spoolDir?, maxPendingRows?, replayEveryMs? })
  *   const w = writer.write(record); if (w) await w;     // backpressure: a promise when too much is pending
  *   await writer.writeBatch(records, jobBatchId)        // one insert, insert_deduplication_token = jobBatchId
- *   await writer.writeCampaign(row); await writer.writeJobStats(row)   // inserted, or spooled in an outage
+ *   await writer.writeCampaigns(rows); await writer.writeJobStats(row)   // inserted, or spooled in an outage
  *   await writer.flush(); await writer.close()
  *   await replaySpool(store, store.spoolDir)            // → loaded, skipped, waiting
  *   await store.close()

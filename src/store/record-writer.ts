@@ -71,8 +71,8 @@ export interface RecordWriter {
   write(record: ScanRecord): Promise<void> | void;
   /** One insert with the caller's dedup token; an outage spools it. */
   writeBatch(records: ScanRecord[], dedupToken: string, opts?: PutOptions): Promise<'inserted' | 'spooled'>;
-  /** The campaign's row, inserted or spooled in order with the batches. */
-  writeCampaign(row: CampaignRow, opts?: PutOptions): Promise<'inserted' | 'spooled'>;
+  /** Campaign rows, in one insert, inserted or spooled in order with the batches. */
+  writeCampaigns(rows: CampaignRow[], opts?: PutOptions): Promise<'inserted' | 'spooled'>;
   /** A job's statistics, inserted or spooled in order with the batches. */
   writeJobStats(row: JobStatsRow, opts?: PutOptions): Promise<'inserted' | 'spooled'>;
   /** Loads the spool now (in order with the inserts). */
@@ -246,9 +246,16 @@ export function createWriter(store: Store, opts: WriterOptions = {}): RecordWrit
         put.ifRefused ?? 'spool',
       );
     },
-    async writeCampaign(row, put = {}) {
+    async writeCampaigns(rows, put = {}) {
       assertUsable();
-      return enqueue(jsonRowsBatch('campaigns', [campaignInsertRow(row)]), put.ifRefused ?? 'spool');
+      const now = new Date();
+      return enqueue(
+        jsonRowsBatch(
+          'campaigns',
+          rows.map((row) => campaignInsertRow(row, now)),
+        ),
+        put.ifRefused ?? 'spool',
+      );
     },
     async writeJobStats(row, put = {}) {
       assertUsable();

@@ -107,7 +107,7 @@ async function scanOnce(store: Store, dir: string, scan: ScanSpec, port: number)
     counters: {},
   };
   try {
-    await writer.writeCampaign(campaignRow);
+    await writer.writeCampaigns([campaignRow]);
     const job = `${scan.campaign}-${scan.vantage}-0`;
     const stats = await runChunk({
       addresses: fleetAddresses(),
@@ -142,14 +142,16 @@ async function scanOnce(store: Store, dir: string, scan: ScanSpec, port: number)
       started_at: startedAt,
       finished_at: finishedAt,
     });
-    await writer.writeCampaign({
-      ...campaignRow,
-      ended_at: finishedAt,
-      state: 'done',
-      chunks_done: 1,
-      attempted: stats.attempted,
-      responsive: stats.responsive,
-    });
+    await writer.writeCampaigns([
+      {
+        ...campaignRow,
+        ended_at: finishedAt,
+        state: 'done',
+        chunks_done: 1,
+        attempted: stats.attempted,
+        responsive: stats.responsive,
+      },
+    ]);
     await writer.close();
     return fleet.port;
   } finally {

@@ -139,7 +139,7 @@ async function metrics(port: string): Promise<string> {
   return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 }
 
-describe('the stream writer under faults', () => {
+describe('the stream writer under faults', { timeout: 120_000 }, () => {
   it('poisoned entries go to the dead letters; the entries behind them are stored; --replay re-queues', async () => {
     const prefix = 'poison';
     const dataDir = join(dir, 'poison-data');

@@ -132,5 +132,5 @@ describe('a local scan stopped with SIGINT', () => {
     } finally {
       await fleet.close();
     }
-  });
+  }, 120_000);
 });

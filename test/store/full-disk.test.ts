@@ -187,5 +187,5 @@ describe('the data directory fills up mid-scan', () => {
     } finally {
       await store.close();
     }
-  });
+  }, 180_000);
 });

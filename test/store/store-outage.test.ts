@@ -205,5 +205,5 @@ describe('ClickHouse refusing or dropping', () => {
       await fleet.close();
       await standIn.close();
     }
-  });
+  }, 180_000);
 });

@@ -71,11 +71,11 @@ export function register(program: Command): void {
       for (const d of chosen) {
         const f = Object.fromEntries(d.fields);
         if (flags.json === true) {
+          // The bulky fields (a chunk's records, its statistics, a spec) are given by size only.
           const { records, stats, spec, ...rest } = f;
-          const size = { records: records?.length, stats: stats?.length, spec: spec?.length };
-          process.stdout.write(
-            `${JSON.stringify({ id: d.id, reason: d.reason, source_id: d.sourceId, deliveries: d.deliveries, at: d.at, fields: rest, bytes: size })}\n`,
-          );
+          const omitted = { records: records?.length, stats: stats?.length, spec: spec?.length };
+          const line = { id: d.id, reason: d.reason, source_id: d.sourceId, deliveries: d.deliveries, at: d.at };
+          process.stdout.write(`${JSON.stringify({ ...line, fields: rest, omitted_chars: omitted })}\n`);
         } else {
           const what = [f.kind ?? '(no kind)', f.campaign, f.job].filter((x) => x !== undefined).join(' ');
           process.stdout.write(`${d.id}  ${what}  deliveries ${d.deliveries}  at ${d.at}\n    ${d.reason}\n`);

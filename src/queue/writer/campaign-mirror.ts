@@ -66,18 +66,26 @@ export class CampaignMirror {
     private readonly writer: RecordWriter,
   ) {}
 
+  /** Every campaign of this deployment that changed since it was last written, in one insert. */
   async mirrorAll(): Promise<void> {
-    for (const name of await listCampaigns(this.redis, this.prefix)) await this.mirror(name);
+    const changed: CampaignRow[] = [];
+    for (const name of await listCampaigns(this.redis, this.prefix)) {
+      const row = await this.rowFor(name, undefined);
+      if (row !== null && this.written.get(name) !== JSON.stringify(row)) changed.push(row);
+    }
+    await this.write(changed);
   }
 
   /** `spec` stands in for a campaign whose record is gone from Redis (a created-entry replayed late). */
   async mirror(name: string, spec?: CampaignSpec): Promise<void> {
     const row = await this.rowFor(name, spec);
-    if (row === null) return;
-    const key = JSON.stringify(row);
-    if (this.written.get(name) === key) return;
-    await this.writer.writeCampaign(row);
-    this.written.set(name, key);
+    if (row !== null && this.written.get(name) !== JSON.stringify(row)) await this.write([row]);
+  }
+
+  private async write(rows: CampaignRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.writer.writeCampaigns(rows);
+    for (const row of rows) this.written.set(row.campaign, JSON.stringify(row));
   }
 
   private async rowFor(name: string, spec: CampaignSpec | undefined): Promise<CampaignRow | null> {
