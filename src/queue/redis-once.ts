@@ -17,14 +17,16 @@ export async function withRedis<T>(url: string, timeoutMs: number, body: (redis:
     retryStrategy: () => null,
     connectionName: 'stripscan-cli',
   });
-  client.on('error', () => undefined);
+  // connect() rejects with "Connection is closed"; the socket's own error says why.
+  let socketError: unknown;
+  client.on('error', (err: unknown) => (socketError = err));
   try {
     try {
       await client.connect();
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
+      const code = (socketError as { code?: unknown } | undefined)?.code;
       const reason = typeof code === 'string' && code !== 'ETIMEDOUT' ? code : `no answer within ${timeoutMs} ms`;
-      throw new UnavailableError('Redis', where, reason, { cause: err });
+      throw new UnavailableError('Redis', where, reason, { cause: socketError ?? err });
     }
     try {
       return await body(client);

@@ -81,6 +81,8 @@ export class StoreSink {
           this.storeIsDown(failure as StripscanError);
           break;
         }
+        // A refusal is an answer: the store is there.
+        this.storeIsBack();
         if (refused === 'throw') throw failure;
       }
     }

@@ -210,6 +210,9 @@ describe('the stream writer under faults', { timeout: 120_000 }, () => {
     expect(await client.xlen(deadLetters(prefix))).toBe(3);
     const back = await client.xrange(stream(prefix), '-', '+');
     expect(back.map(([, f]) => f)).toEqual([['kind', 'chunk-v2', 'campaign', 'p', 'job', 'p-kind']]);
+    const closed = await runCli(['store', 'dead-letters', '--redis', `redis://127.0.0.1:${await closedPort()}`]);
+    expect(closed.code).toBe(3);
+    expect(closed.stderr).toMatch(/^stripscan: cannot reach Redis at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\n$/);
     const unknown = await runCli(['store', 'dead-letters', '--id', '1-1', '--redis', redis.url, '--prefix', prefix]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/--id "1-1": no such dead letter/);

@@ -7,7 +7,7 @@ import { StoreError, UsageError } from '../../errors.js';
 import { addRedisFlags, type RedisFlags } from '../../queue/redis-flags.js';
 import { addStoreFlags, storeOptionsFrom, type StoreFlags } from '../../store/store-flags.js';
 import { parseIntInRange } from '../options.js';
-import { serviceTimeoutFrom } from '../service-timeout.js';
+import { parseServiceTimeout, serviceTimeoutFrom } from '../service-timeout.js';
 
 interface DeadLetterFlags extends RedisFlags {
   replay?: boolean;
@@ -46,7 +46,7 @@ export function register(program: Command): void {
     });
   });
 
-  addRedisFlags(
+  const deadLetters = addRedisFlags(
     store
       .command('dead-letters')
       .description('list the result entries the writer set aside (invalid, or refused by ClickHouse), or re-queue them')
@@ -54,7 +54,16 @@ export function register(program: Command): void {
       .option('--id <id>', 'only this dead letter (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
       .option('--limit <n>', 'at most this many', parseIntInRange('--limit', 1, 1_000_000), 1000)
       .option('--json', 'one JSON object per line'),
-  ).action(async (flags: DeadLetterFlags) => {
+  );
+  // Redis's flags carry --service-timeout once the queue has it; until then this command adds it.
+  if (!deadLetters.options.some((o) => o.long === '--service-timeout')) {
+    deadLetters.option(
+      '--service-timeout <ms>',
+      'how long to wait for Redis before giving up with exit 3 (env STRIPSCAN_SERVICE_TIMEOUT; default 5000)',
+      parseServiceTimeout,
+    );
+  }
+  deadLetters.action(async (flags: DeadLetterFlags) => {
     const { resolveRedisUrl, checkPrefix } = await import('../../queue/redis-connection.js');
     const { withRedis } = await import('../../queue/redis-once.js');
     const { listDeadLetters, requeueDeadLetters } = await import('../../queue/writer/dead-letters.js');
