@@ -39,6 +39,8 @@ export async function replaySpool(
     try {
       batch = await readSpooled(file);
     } catch (err) {
+      // Gone since the listing: another replay of the same folder loaded it.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       result.skipped.push({ file, reason: reasonOf(err) });
       continue;
     }

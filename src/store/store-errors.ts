@@ -4,7 +4,7 @@
  *
  * - UnavailableError (exit 3): the server could not be reached or stopped
  *   answering: refused, reset, unreachable, timed out;
- * - StoreError E_STORE_DISK_FULL: ClickHouse (or the spool) has no room;
+ * - StoreError E_STORE_DISK_FULL: ClickHouse has no room (NOT_ENOUGH_SPACE);
  * - StoreError E_STORE_REFUSED: ClickHouse answered with an exception (bad
  *   SQL, a row the table refuses, a limit), with ClickHouse's own message.
  *
@@ -46,7 +46,7 @@ export function oneLine(text: string): string {
 function errnoCode(err: unknown): string | undefined {
   for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && (UNREACHABLE.has(code) || code === 'ENOSPC')) return code;
+    if (typeof code === 'string' && UNREACHABLE.has(code)) return code;
   }
   return undefined;
 }
@@ -73,17 +73,18 @@ function clickhouseException(err: Error): { code: number; message: string } | un
  */
 export function storeFailure(err: unknown, where: string): unknown {
   if (err instanceof StripscanError || !(err instanceof Error)) return err;
+  // ENOSPC is not read here: a full disk under ClickHouse comes back as its NOT_ENOUGH_SPACE, and a
+  // file this program writes (the spool, an export) names its own disk where it fails.
   const code = errnoCode(err);
-  if (code === 'ENOSPC') {
-    return new StoreError('E_STORE_DISK_FULL', `no space left on the disk of ${where}: ${oneLine(err.message)}`, {
-      cause: err,
-    });
-  }
   if (code !== undefined) return new UnavailableError('ClickHouse', where, code, { cause: err });
   // The client's own request deadline (request_timeout): the server accepted the connection and went silent.
   if (err.message === 'Timeout error.') return new UnavailableError('ClickHouse', where, 'no answer', { cause: err });
   const exception = clickhouseException(err);
-  if (exception?.code === NOT_ENOUGH_SPACE) {
+  // Past its reservation, a write can still meet a full disk: ClickHouse then quotes the errno.
+  if (
+    exception !== undefined &&
+    (exception.code === NOT_ENOUGH_SPACE || /No space left on device/.test(exception.message))
+  ) {
     return new StoreError(
       'E_STORE_DISK_FULL',
       `ClickHouse at ${where} has no space left: ${oneLine(exception.message)}`,
