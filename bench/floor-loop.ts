@@ -7,20 +7,15 @@
  *
  * Run: npx tsx bench/floor-loop.ts '{"hosts":["127.16.0.0"],"port":2525,"probes":100,"concurrency":8,"caFile":"ca.pem"}'
  */
-import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { connect as tlsConnect, createSecureContext, rootCertificates } from 'node:tls';
+import { connect as tlsConnect } from 'node:tls';
 import { readCertFacts } from '../src/probe/cert-facts.js';
+import { createProbeTlsContext } from '../src/probe/tls-context.js';
 import { cycledHosts, readThroughputConfig, type ThroughputResult } from './workers/throughput-config.js';
 
 const config = readThroughputConfig(process.argv);
-// Same trust store and settings as stripscan's context, so both verify the same chain.
-const secureContext = createSecureContext({
-  ca: [...rootCertificates, readFileSync(config.caFile, 'utf8')],
-  minVersion: 'TLSv1',
-  maxVersion: 'TLSv1.3',
-  ciphers: 'ALL:@SECLEVEL=0',
-});
+// stripscan's own context (same trust store and settings), so both verify the same chain.
+const { secureContext, trustAnchors } = createProbeTlsContext({ caFile: config.caFile });
 
 /** A reply is complete when its last line has a space after the code ("250 OK"), not a dash. */
 function replyComplete(text: string): boolean {
@@ -62,7 +57,7 @@ function probe(host: string): Promise<boolean> {
         tls.on('error', fail);
         tls.setEncoding('latin1');
         tls.once('secureConnect', () => {
-          if (config.certificate === 'facts') readCertFacts(tls);
+          if (config.certificate === 'facts') readCertFacts(tls, trustAnchors);
           else if (config.certificate === 'detailed') tls.getPeerCertificate(true);
           tls.write('EHLO bench.stripscan.localhost\r\n');
         });

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PERSONAS } from '../../src/sim/personas.js';
 import { REPO_ROOT } from './child.js';
 import { track } from './child-registry.js';
 import { pinned } from './pinning.js';
@@ -20,9 +21,9 @@ export interface SimProcess {
   stop(): Promise<void>;
 }
 
-/** Personas of the even mix repeat every 29 addresses; the range holds `hostsPerPersona` of each. */
+/** Personas of the even mix repeat every PERSONAS.length addresses; the range holds `hostsPerPersona` of each. */
 export function rangeFor(hostsPerPersona: number): string {
-  const need = (hostsPerPersona + 1) * 29;
+  const need = (hostsPerPersona + 1) * PERSONAS.length;
   let prefix = 22;
   while (prefix > 12 && 2 ** (32 - prefix) < need) prefix--;
   return `127.16.0.0/${prefix}`;

@@ -5,7 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
-import { buildTargetSet, planScan, type NamedSpecs, type ScanPlan, type TargetSet } from '../targets/index.js';
+import {
+  buildTargetSet,
+  planScan,
+  TargetNames,
+  type NamedSpecs,
+  type ScanPlan,
+  type TargetSet,
+} from '../targets/index.js';
 import { readTargetSpecs } from './read-targets.js';
 
 export interface TargetFlags {
@@ -19,34 +26,50 @@ export interface TargetFlags {
 }
 
 export interface ResolvedTargets {
-  /** Everything needed to rebuild the set elsewhere (a worker rebuilds it from the campaign record). */
+  /**
+   * Everything needed to rebuild the set elsewhere (a worker rebuilds it from the campaign record):
+   * the target strings as given, `ip,name` ones included (TargetNames.split reads them again).
+   */
   specs: string[];
   blocklists: NamedSpecs[];
   allowlist: NamedSpecs | undefined;
   set: TargetSet;
+  /** The names targets carried, per address. */
+  names: TargetNames;
 }
 
 export async function resolveTargets(command: string, args: string[], flags: TargetFlags): Promise<ResolvedTargets> {
   const specs = [...args];
   if (flags.targetsFile !== undefined) {
-    specs.push(...(await readTargetSpecs(flags.targetsFile, { flag: '--targets-file', allowEmpty: false })));
+    specs.push(
+      ...(await readTargetSpecs(flags.targetsFile, { flag: '--targets-file', allowEmpty: false, names: true })),
+    );
   }
   const blocklists: NamedSpecs[] = [];
   for (const file of flags.blocklist) {
-    blocklists.push({ name: file, specs: await readTargetSpecs(file, { flag: '--blocklist', allowEmpty: true }) });
+    blocklists.push({
+      name: file,
+      specs: await readTargetSpecs(file, { flag: '--blocklist', allowEmpty: true, names: false }),
+    });
   }
   const allowlist =
     flags.allowlist === undefined
       ? undefined
       : {
           name: flags.allowlist,
-          specs: await readTargetSpecs(flags.allowlist, { flag: '--allowlist', allowEmpty: false }),
+          specs: await readTargetSpecs(flags.allowlist, { flag: '--allowlist', allowEmpty: false, names: false }),
         };
   if (specs.length === 0 && allowlist === undefined) {
     throw new UsageError(`${command}: no targets given: name them as arguments, with --targets-file or --allowlist`);
   }
-  const set = buildTargetSet({ specs, allowReserved: flags.allowReserved === true, blocklists, allowlist });
-  return { specs, blocklists, allowlist, set };
+  const split = TargetNames.split(specs);
+  const set = buildTargetSet({
+    specs: split.specs,
+    allowReserved: flags.allowReserved === true,
+    blocklists,
+    allowlist,
+  });
+  return { specs, blocklists, allowlist, set, names: split.names };
 }
 
 /** A fresh 64-bit seed, so that two scans of the same set visit it in different orders. */

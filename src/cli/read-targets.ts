@@ -1,13 +1,14 @@
 /**
- * Reads targets files and stdin (one target per line, ZMap plain or CSV
- * output) for the pure target engine. Streams the input with a bound on line
+ * Reads targets files and stdin (one target per line: ZMap plain or CSV
+ * output, ZGrab2's `ip,name[,tag]`; src/targets/target-line.ts) for the pure
+ * target engine. Streams the input with a bound on line
  * length, so a hostile or binary file cannot grow memory without limit, and
  * names the file and line of the first bad entry.
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { StripscanError, UsageError } from '../errors.js';
-import { parseTargetSpec, specFromLine } from '../targets/index.js';
+import { NAMED_LINE_HINT, parseTarget, parseTargetSpec, TargetLineReader } from '../targets/index.js';
 
 export const MAX_LINE_LENGTH = 1024;
 
@@ -16,6 +17,11 @@ export interface ReadTargetsOptions {
   flag: string;
   /** An empty blocklist is fine; an empty targets file is a mistake. */
   allowEmpty: boolean;
+  /**
+   * Lines may carry a name (`ip,name`): targets files. A blocklist or an
+   * allowlist names addresses only; its other columns are ignored.
+   */
+  names: boolean;
   /** Where `-` reads from; process.stdin unless a test passes its own stream. */
   stdin?: Readable;
 }
@@ -33,18 +39,26 @@ export async function readTargetSpecs(path: string, opts: ReadTargetsOptions): P
   const stream = path === '-' ? (opts.stdin ?? process.stdin) : createReadStream(path);
   stream.setEncoding('utf8');
   const specs: string[] = [];
+  const reader = new TargetLineReader(opts.names);
   let pending = '';
   let lineNumber = 0;
+  const atLine = (err: unknown, hint = ''): unknown =>
+    err instanceof UsageError ? lineError(path, lineNumber, err.message + hint) : err;
   const takeLine = (raw: string): void => {
     lineNumber++;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const spec = specFromLine(line, lineNumber);
+    let spec: string | null;
+    try {
+      spec = reader.read(line, lineNumber);
+    } catch (err) {
+      throw atLine(err);
+    }
     if (spec === null) return;
     try {
-      parseTargetSpec(spec);
+      if (opts.names) parseTarget(spec);
+      else parseTargetSpec(spec);
     } catch (err) {
-      if (err instanceof UsageError) throw lineError(path, lineNumber, err.message);
-      throw err;
+      throw atLine(err, spec.includes(',') ? ` (${NAMED_LINE_HINT})` : '');
     }
     specs.push(spec);
   };

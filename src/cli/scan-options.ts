@@ -11,7 +11,8 @@ export const DEFAULTS = {
   port: 25,
   concurrency: 1000,
   rate: 200,
-  timeoutMs: 30_000,
+  // Per step (banner, each reply, the handshake), as ZGrab2's 10 s per connection.
+  timeoutMs: 10_000,
   connectTimeoutMs: 10_000,
 };
 
@@ -40,7 +41,10 @@ function collect(value: string, previous: string[]): string[] {
 
 export function addTargetOptions(cmd: Command): Command {
   return cmd
-    .option('--targets-file <file>', 'read targets from a file, one per line (ZMap plain/CSV output too); - for stdin')
+    .option(
+      '--targets-file <file>',
+      'read targets from a file, one per line (ZMap plain or CSV output, ZGrab2 ip,name[,tag]); - for stdin',
+    )
     .option(
       '--allow-reserved',
       'allow IANA special-purpose ranges (loopback, private, …); needed for the simulated fleet',
@@ -66,7 +70,7 @@ export function addProbeOptions(cmd: Command): Command {
     )
     .option(
       '--timeout <ms>',
-      'overall deadline per target',
+      'deadline of each step: the banner after connect, each reply after our command, the TLS handshake',
       parseIntInRange('--timeout', 1, 3_600_000),
       DEFAULTS.timeoutMs,
     )

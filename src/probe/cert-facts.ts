@@ -6,14 +6,25 @@
  * call converts every certificate to a plain object and looks the chain's
  * issuer up in the trust store (about 140 roots), 300–550 µs per probe here
  * against about 65 µs for these facts (BENCHMARKS.md, "What changed"), on
- * a probe that costs about 2 ms of CPU in all. Call only one of the two on a
- * socket: Node takes the X509Certificate's issuer chain out of the
- * connection's peer chain, so a later detailed call sees less.
+ * a probe that costs about 2 ms of CPU in all. Call either only once on a
+ * socket: Node takes the certificates out of the connection's peer chain as
+ * it builds the X509Certificate (a second getPeerX509Certificate returns
+ * nothing), so a later detailed call sees less.
+ *
+ * cert_status: a chain OpenSSL authorized is `valid` at no extra cost; only a
+ * refused one is judged again (cert-trust.ts), from the certificates already
+ * in hand and an index of the anchors built once per process (25–100 ms,
+ * paid by the first refused chain). The judgement adds about 1 µs to a
+ * self-signed or untrusted chain, and one signature verification (about
+ * 60 µs for ECDSA P-256) to a refused chain that does reach an anchor
+ * (expired, not yet valid): `npx tsx bench/cert-facts-bench.ts`.
  */
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import type { CertStatus } from '../record.js';
 import type { CertFacts } from './smtp/events.js';
+import { certCovers } from './cert-coverage.js';
+import { judgeRefusedChain, validityOf } from './cert-trust.js';
+import type { TrustAnchors } from './trust-anchors.js';
 
 /** Curve sizes for the key_bits column; OpenSSL reports EC keys by curve name, not size. */
 const CURVE_BITS: Record<string, number> = {
@@ -23,43 +34,53 @@ const CURVE_BITS: Record<string, number> = {
   secp256k1: 256,
 };
 
-export function readCertFacts(socket: TLSSocket): CertFacts | null {
+/**
+ * Certificates a server may send that we look at, leaf included (OpenSSL
+ * already bounds the peer chain's size; this bounds our walk).
+ */
+const MAX_SENT = 32;
+
+/**
+ * The facts of the certificate `socket` received; null when the server sent
+ * none. `trustAnchors` must be the ones the socket's context trusts
+ * (createProbeTlsContext gives both); `nowMs` is the probe time the
+ * validity windows are read at.
+ */
+export function readCertFacts(socket: TLSSocket, trustAnchors: TrustAnchors, nowMs = Date.now()): CertFacts | null {
   const leaf = socket.getPeerX509Certificate();
   if (leaf === undefined) return null;
+  const sent = issuersSent(leaf);
+  const notBefore = new Date(leaf.validFrom);
+  const notAfter = new Date(leaf.validTo);
   return {
     sha256: leaf.fingerprint256.replaceAll(':', '').toLowerCase(),
-    status: certStatus(socket.authorized, socket.authorizationError),
+    // The host name is not part of cert_status (a scanner connects by IP): see cert_name_matches*.
+    status: socket.authorized ? 'valid' : judgeRefusedChain(leaf, sent, trustAnchors, nowMs),
+    validity: validityOf(notBefore.getTime(), notAfter.getTime(), nowMs),
     subject: distinguishedName(leaf.subject),
     issuer: distinguishedName(leaf.issuer),
     sans: parseSubjectAltName(leaf.subjectAltName),
-    not_before: toIsoDate(leaf.validFrom),
-    not_after: toIsoDate(leaf.validTo),
+    not_before: toIsoDate(notBefore, leaf.validFrom),
+    not_after: toIsoDate(notAfter, leaf.validTo),
     ...keyFacts(leaf),
-    chain_len: chainLength(leaf),
+    chain_len: sent.length + 1,
+    covers: (name) => certCovers(leaf, name),
   };
 }
 
 /**
- * Map OpenSSL's verification result to the record's vocabulary. The chain is
- * checked against the system roots plus --ca-file; the host name is not part
- * of cert_status (a scanner connects by IP): see cert_name_matches_banner.
+ * The certificates the server sent after its leaf, in the order sent (a
+ * server that also sends its root has it here; our trust store's anchor is
+ * never here).
  */
-export function certStatus(authorized: boolean, error: Error | string | null | undefined): CertStatus {
-  if (authorized) return 'valid';
-  const code =
-    typeof error === 'string'
-      ? error
-      : ((error as (Error & { code?: string }) | null | undefined)?.code ?? String(error ?? ''));
-  switch (code) {
-    case 'CERT_HAS_EXPIRED':
-      return 'expired';
-    case 'CERT_NOT_YET_VALID':
-      return 'not-yet-valid';
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-      return 'self-signed';
-    default:
-      return 'untrusted';
+function issuersSent(leaf: X509Certificate): X509Certificate[] {
+  const sent: X509Certificate[] = [];
+  let cert = leaf.issuerCertificate;
+  while (cert !== undefined && sent.length < MAX_SENT - 1) {
+    sent.push(cert);
+    cert = cert.issuerCertificate;
   }
+  return sent;
 }
 
 /**
@@ -83,9 +104,8 @@ export function parseSubjectAltName(san: string | undefined): string[] {
   return out;
 }
 
-function toIsoDate(openSslDate: string): string {
-  const d = new Date(openSslDate);
-  return Number.isNaN(d.getTime()) ? openSslDate : d.toISOString();
+function toIsoDate(date: Date, openSslDate: string): string {
+  return Number.isNaN(date.getTime()) ? openSslDate : date.toISOString();
 }
 
 function keyFacts(leaf: X509Certificate): { key_type: string | null; key_bits: number | null } {
@@ -106,19 +126,4 @@ function keyFacts(leaf: X509Certificate): { key_type: string | null; key_bits: n
     default:
       return { key_type: 'other', key_bits: details.modulusLength ?? null };
   }
-}
-
-/**
- * Certificates the server sent, leaf included, in the order sent (a server
- * that also sends its root counts it; our trust store's anchor never
- * counts). 32 bounds the walk; OpenSSL already bounds the peer chain's size.
- */
-function chainLength(leaf: X509Certificate): number {
-  let n = 1;
-  let cert = leaf.issuerCertificate;
-  while (cert !== undefined && n < 32) {
-    n++;
-    cert = cert.issuerCertificate;
-  }
-  return n;
 }

@@ -4,22 +4,35 @@
  * machine (./smtp/) and carries out the actions the machine returns.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { ScanRecord } from '../record.js';
 import { readCertFacts } from './cert-facts.js';
 import type { ProbeAction, ProbeEvent, ProbeOptions } from './smtp/events.js';
 import { SmtpProbe } from './smtp/index.js';
+import { NO_STALLS, type StallClock } from './stall-clock.js';
+import { StepDeadline } from './step-deadline.js';
+import { TlsTap } from './tls-tap.js';
+import { serverNameIndication, type ProbeTlsContext } from './tls-context.js';
 
 export interface ProbeTarget {
   ip: string;
   port: number;
+  /** A name the target line carried (`ip,name`): sent as SNI, and the certificate held to it. */
+  name?: string;
 }
 
 export interface DriverOptions extends ProbeOptions {
-  /** Overall deadline for one target, from the connect attempt to the record. */
+  /**
+   * Deadline of each step, measured from when the step began: the banner from
+   * the TCP connect, each reply from when our command was written, the TLS
+   * handshake from its start. A probe therefore ends within about
+   * connectTimeoutMs + 6 × timeoutMs, whatever the server does.
+   */
   timeoutMs: number;
   connectTimeoutMs: number;
-  tlsContext: SecureContext;
+  tlsContext: ProbeTlsContext;
+  /** Time our event loop was stalled, given back to step deadlines; the chunk runner passes its loop monitor. */
+  stalls?: StallClock;
 }
 
 export interface RecordLabels {
@@ -44,10 +57,12 @@ export function probeTarget(
 class ProbeRun {
   private readonly machine: SmtpProbe;
   private readonly startedAt = Date.now();
+  private readonly step: StepDeadline;
   private socket: Socket | null = null;
   private tlsSocket: TLSSocket | null = null;
+  /** After STARTTLS's 220: raw bytes go through the machine before the TLS layer sees them. */
+  private tap: TlsTap | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
-  private deadlineTimer: NodeJS.Timeout | null = null;
   private finished = false;
 
   constructor(
@@ -56,27 +71,28 @@ class ProbeRun {
     private readonly labels: RecordLabels,
     private readonly resolve: (record: ScanRecord) => void,
   ) {
-    this.machine = new SmtpProbe(opts);
+    this.machine = new SmtpProbe(target.name === undefined ? opts : { ...opts, serverName: target.name });
+    this.step = new StepDeadline(opts.timeoutMs, opts.stalls ?? NO_STALLS, () => this.feed({ type: 'timeout' }));
   }
 
   start(): void {
-    this.deadlineTimer = setTimeout(() => this.feed({ type: 'timeout' }), this.opts.timeoutMs);
     const socket = netConnect({ host: this.target.ip, port: this.target.port, noDelay: true });
     this.socket = socket;
-    this.connectTimer = setTimeout(
-      () => {
-        this.feed({ type: 'connect-failed', code: 'ETIMEDOUT', timedOut: true });
-      },
-      Math.min(this.opts.connectTimeoutMs, this.opts.timeoutMs),
-    );
-    socket.once('connect', () => {
-      this.clearConnectTimer();
-      this.feed({ type: 'connected' });
-    });
+    this.connectTimer = setTimeout(() => {
+      this.feed({ type: 'connect-failed', code: 'ETIMEDOUT', timedOut: true });
+    }, this.opts.connectTimeoutMs);
+    socket.once('connect', this.onConnect);
     socket.on('data', this.onPlainData);
     socket.on('end', this.onEnd);
     socket.on('error', this.onPlainError);
   }
+
+  private readonly onConnect = (): void => {
+    this.clearConnectTimer();
+    // The banner's step: from the connect, the server's first move.
+    this.step.start();
+    this.feed({ type: 'connected' });
+  };
 
   private readonly onPlainData = (bytes: Buffer): void => {
     this.feed({ type: 'data', bytes });
@@ -113,10 +129,16 @@ class ProbeRun {
   private perform(action: ProbeAction): void {
     switch (action.type) {
       case 'send':
+        // The reply's step begins when our command is written, not when the probe began.
+        this.step.start();
         (this.tlsSocket ?? this.socket)?.write(action.data);
         return;
       case 'start-tls':
+        this.step.start();
         this.startTls();
+        return;
+      case 'to-tls':
+        this.tap?.deliver(action.bytes);
         return;
       case 'done':
         this.finish(action);
@@ -127,22 +149,28 @@ class ProbeRun {
   private startTls(): void {
     const plain = this.socket;
     if (plain === null) return;
-    // Plaintext after STARTTLS's 220 must not reach the TLS layer (command
-    // injection territory): stop listening before handing the socket over.
     plain.off('data', this.onPlainData);
     plain.off('end', this.onEnd);
     plain.off('error', this.onPlainError);
     let established = false;
+    // After STARTTLS's 220 every raw byte goes through the machine first: plaintext where TLS was due must
+    // never reach the TLS layer, and must be judged the same however TCP split it. Implicit TLS has no
+    // such gap, so it keeps the native path.
+    let carrier: Socket | TlsTap = plain;
+    if (!this.opts.implicitTls) {
+      this.tap = new TlsTap(plain, (bytes) => this.feed({ type: 'tls-bytes', bytes }));
+      carrier = this.tap;
+    }
     const tls = tlsConnect({
-      socket: plain,
-      secureContext: this.opts.tlsContext,
+      socket: carrier as Socket,
+      secureContext: this.opts.tlsContext.secureContext,
       // Observe, never refuse: record the certificate, whatever it is.
       rejectUnauthorized: false,
-      // A scanner reaches servers by address; SNI cannot carry an IP literal.
-      servername: '',
+      // A scanner reaches servers by address: SNI only when the target line named the host.
+      servername: serverNameIndication(this.target.name),
       // cert_status judges the chain only; Node would otherwise fail every
-      // certificate on the name check against the IP we dialled. The name is
-      // compared with the banner's host instead (cert_name_matches_banner).
+      // certificate on the name check against the IP we dialled. Names are
+      // recorded apart (cert_name_matches_banner, cert_name_matches).
       checkServerIdentity: () => undefined,
     });
     this.tlsSocket = tls;
@@ -151,7 +179,11 @@ class ProbeRun {
       const cipher = tls.getCipher();
       this.feed({
         type: 'tls-established',
-        tls: { version: tls.getProtocol(), cipher: cipher.standardName ?? cipher.name, cert: readCertFacts(tls) },
+        tls: {
+          version: tls.getProtocol(),
+          cipher: cipher.standardName ?? cipher.name,
+          cert: readCertFacts(tls, this.opts.tlsContext.trustAnchors),
+        },
       });
     });
     tls.on('data', (bytes: Buffer) => this.feed({ type: 'data', bytes }));
@@ -168,14 +200,18 @@ class ProbeRun {
   private finish(action: Extract<ProbeAction, { type: 'done' }>): void {
     this.finished = true;
     this.clearConnectTimer();
-    if (this.deadlineTimer !== null) clearTimeout(this.deadlineTimer);
+    this.step.stop();
     const sock = this.tlsSocket ?? this.socket;
     if (sock !== null) {
       // Flush a pending QUIT, then let go; destroy() right away would drop it,
       // and waiting for the server's reply would cost a round trip per probe.
       sock.on('error', () => {});
       sock.destroySoon();
-      setTimeout(() => sock.destroy(), 1000).unref();
+      const raw = this.socket;
+      setTimeout(() => {
+        sock.destroy();
+        raw?.destroy();
+      }, 1000).unref();
     }
     const now = Date.now();
     this.resolve({

@@ -11,14 +11,14 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { SecureContext } from 'node:tls';
 import { OUTCOMES, FINGERPRINTS, type ScanRecord } from '../record.js';
 import type { DriverOptions } from '../probe/driver.js';
+import type { ProbeTlsContext } from '../probe/tls-context.js';
 import { DEFAULT_LIMITS } from '../probe/smtp/events.js';
 import { runChunk } from '../scan/chunk-runner.js';
 import { isResponsive, type ChunkStats } from '../scan/chunk-stats.js';
 import { UNPACED, type Pacer } from '../scan/pacer.js';
-import { addressesOf, buildTargetSet, planScan, type ScanPlan } from '../targets/index.js';
+import { addressesOf, buildTargetSet, planScan, TargetNames, type ScanPlan } from '../targets/index.js';
 import { chunkAt, ChunkJobData, jobLabel, type CampaignSpec } from './campaign-spec.js';
 import { readCampaign } from './campaign-store.js';
 import { campaignKeys, resultStreamKey } from './keys.js';
@@ -33,7 +33,7 @@ export interface ChunkContext {
   redis: Redis;
   prefix: string;
   vantage: string | undefined;
-  tlsContextFor(spec: CampaignSpec): SecureContext;
+  tlsContextFor(spec: CampaignSpec): ProbeTlsContext;
   /** Probe start/end hooks for metrics. */
   onProbeStart?: () => void;
   onRecord?: (record: ScanRecord) => void;
@@ -42,6 +42,7 @@ export interface ChunkContext {
 interface CampaignRuntime {
   specJson: string;
   plan: ScanPlan;
+  names: TargetNames;
   pacer: Pacer;
 }
 
@@ -90,6 +91,7 @@ export class ChunkProcessor {
     };
     const stats = await runChunk({
       addresses: addressesOf(runtime.plan, data.chunk),
+      names: runtime.names,
       port: spec.port,
       concurrency: spec.concurrency,
       driver: driverOptions(spec, this.ctx.tlsContextFor(spec)),
@@ -113,8 +115,10 @@ export class ChunkProcessor {
     const specJson = JSON.stringify(spec);
     const cached = this.runtimes.get(spec.name);
     if (cached !== undefined && cached.specJson === specJson) return cached;
+    // The spec keeps the target strings as given: names (`ip,name`) come back from them here.
+    const { specs, names } = TargetNames.split(spec.specs);
     const set = buildTargetSet({
-      specs: spec.specs,
+      specs,
       allowReserved: spec.allowReserved,
       blocklists: spec.blocklists,
       allowlist: spec.allowlist ?? undefined,
@@ -128,13 +132,13 @@ export class ChunkProcessor {
             ratePerSecond: spec.rate,
           })
         : UNPACED;
-    const runtime = { specJson, plan, pacer };
+    const runtime = { specJson, plan, names, pacer };
     this.runtimes.set(spec.name, runtime);
     return runtime;
   }
 }
 
-export function driverOptions(spec: CampaignSpec, tlsContext: SecureContext): DriverOptions {
+export function driverOptions(spec: CampaignSpec, tlsContext: ProbeTlsContext): DriverOptions {
   return {
     ehloName: spec.ehloName,
     forceStartTls: spec.forceStartTls,
@@ -166,6 +170,7 @@ async function commitChunk(
     attempted: stats.attempted,
     responsive: stats.responsive,
     connect_timeouts: stats.connectTimeouts,
+    held_ms: stats.heldMs,
     outcome_counts: Object.fromEntries(
       OUTCOMES.filter((o) => stats.outcomes[o] > 0).map((o) => [o, stats.outcomes[o]]),
     ),

@@ -8,10 +8,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { SecureContext } from 'node:tls';
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createProbeTlsContext } from '../probe/tls-context.js';
+import { createProbeTlsContext, type ProbeTlsContext } from '../probe/tls-context.js';
 import type { CampaignSpec } from './campaign-spec.js';
 import { readCampaign } from './campaign-store.js';
 import { ChunkProcessor, type ChunkResult } from './chunk-processor.js';
@@ -62,8 +61,8 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
   queue.on('error', () => undefined);
 
   const metrics = new WorkerMetrics(opts.campaign, () => queue.getWaitingCount());
-  const tlsContexts = new Map<string, SecureContext>();
-  const tlsContextFor = (spec: CampaignSpec): SecureContext => {
+  const tlsContexts = new Map<string, ProbeTlsContext>();
+  const tlsContextFor = (spec: CampaignSpec): ProbeTlsContext => {
     const caFile = opts.caFile ?? spec.caFile ?? undefined;
     const key = caFile ?? '';
     let ctx = tlsContexts.get(key);

@@ -96,6 +96,12 @@ function summaryCards(s: CampaignSummary): string {
     card('Observations stored', num(s.observations)),
     card('SMTP hosts', num(s.smtpHosts)),
     card('STARTTLS stripped', `${num(s.strippedHosts)} · ${pct(s.strippedHosts, s.smtpHosts)}`),
+    card('Stripped, direct evidence', `${num(s.strippedDirect)} · ${pct(s.strippedDirect, s.smtpHosts)}`),
+    card(
+      'Stripped, circumstantial evidence',
+      `${num(s.strippedCircumstantial)} · ${pct(s.strippedCircumstantial, s.smtpHosts)}`,
+    ),
+    card('Timed out after the banner', `${num(s.timeoutHosts)} · ${pct(s.timeoutHosts, s.smtpHosts)}`),
     card('STARTTLS negotiated', `${num(s.tlsOkHosts)} · ${pct(s.tlsOkHosts, s.smtpHosts)}`),
   ].join('')}</div>`;
 }
@@ -108,11 +114,12 @@ function campaignDetail(s: CampaignSummary): string {
     placesTable('Country', s.countries, (k) => (k === '' ? 'unknown' : k)),
     `<h3>Stripped hosts (first ${s.stripped.length} of ${num(s.strippedHosts)})</h3>`,
     table(
-      ['Host', 'Port', 'Vantage', 'Fingerprints', 'EHLO keywords (as received)', 'Banner'],
+      ['Host', 'Port', 'Vantage', 'Evidence', 'Fingerprints', 'EHLO keywords (as received)', 'Banner'],
       s.stripped.map((h) => [
         `<code>${esc(h.host)}</code>`,
         String(h.port),
         esc(h.vantage),
+        esc(h.strip_evidence),
         esc(h.fingerprints.join(', ')),
         `<span class="server">${esc(h.ehlo_keywords.join(' · '))}</span>`,
         `<span class="server">${esc(h.banner)}</span>`,
@@ -143,13 +150,17 @@ whether or not it was advertised, then a TLS handshake (TLS 1.0 to 1.3 accepted 
 <code>EHLO</code> again inside TLS. The probe never sends MAIL, RCPT, DATA or AUTH.</p>
 <p>Every probe gets exactly one outcome and any number of fingerprints, by the classification rules in
 <code>docs/classification.md</code> of the stripscan repository, each rule with its source. In short:
-<b>starttls-stripped</b> means the path removed or corrupted STARTTLS — a masked EHLO keyword such as
-<code>250-XXXXXXXA</code> where STARTTLS belongs (Cisco ESMTP inspection), an altered echo of the command we sent, or
-STARTTLS hidden from the EHLO reply yet accepted when sent anyway; a masked keyword beside a genuine
-<code>250-STARTTLS</code> is a middlebox, not stripping. <b>starttls-refused</b>: STARTTLS answered with an error.
-<b>tls-failed</b>: the handshake failed after <code>220</code>. <b>tls-ok</b>: TLS negotiated. Certificate status
-compares the chain with the system roots (plus any extra trust anchors the campaign was given).</p>
-<p>Shares are of <i>SMTP hosts</i>: distinct addresses that spoke SMTP (outcomes smtp-rejected through tls-ok).
+<b>starttls-stripped</b> rests on evidence about STARTTLS itself, graded. <i>Direct</i>: an altered echo of the
+STARTTLS we sent, or STARTTLS hidden from a clean EHLO reply yet accepted when sent anyway. <i>Circumstantial</i>: a
+masked EHLO keyword as long as STARTTLS (<code>250-XXXXXXXA</code>, Cisco ESMTP inspection) in a reply without
+STARTTLS, and the STARTTLS we sent anyway answered as an unknown command. A masked keyword alone proves an
+inspecting box, not stripping: it is kept as a fingerprint. <b>starttls-refused</b>: STARTTLS answered with an
+error. <b>tls-failed</b>: the handshake failed after <code>220</code>. <b>tls-ok</b>: TLS negotiated.
+<b>timeout</b>: the server had not answered when a step's deadline passed after its banner — never counted as a
+refusal or failure. Certificate status judges trust first (self-signed or untrusted win over expiry), against the
+system roots plus any extra trust anchors the campaign was given.</p>
+<p>Shares are of <i>SMTP hosts</i>: distinct addresses that sent an SMTP banner (outcomes smtp-rejected through
+tls-ok, and timeout, which always follows a banner).
 Addresses that refused or timed out the connection are counted in the job statistics, not stored as observations.
 A stripped outcome from one vantage point is evidence about that network path, not about the server's operator;
 compare vantage points before drawing conclusions about a network.</p>

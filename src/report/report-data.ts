@@ -36,6 +36,8 @@ export interface StrippedHost {
   host: string;
   port: number;
   vantage: string;
+  /** direct or circumstantial (docs/classification.md). */
+  strip_evidence: string;
   fingerprints: string[];
   ehlo_keywords: string[];
   banner: string;
@@ -47,6 +49,11 @@ export interface CampaignSummary {
   observations: number;
   smtpHosts: number;
   strippedHosts: number;
+  /** Stripped hosts by evidence grade: analysts may count only the direct ones. */
+  strippedDirect: number;
+  strippedCircumstantial: number;
+  /** SMTP hosts whose probe ran out of time after the banner: ours to explain, never a server's refusal. */
+  timeoutHosts: number;
   tlsOkHosts: number;
   outcomes: Count[];
   fingerprints: Count[];
@@ -110,14 +117,25 @@ export async function loadCampaignSummary(
      FROM campaigns AS c FINAL WHERE c.campaign = {campaign:String}`,
     p,
   );
-  const head = await rows<{ observations: number; smtp: number; stripped: number; ok: number }>(
+  const head = await rows<{
+    observations: number;
+    smtp: number;
+    stripped: number;
+    direct: number;
+    circumstantial: number;
+    timeouts: number;
+    ok: number;
+  }>(
     client,
     `SELECT count() AS observations, uniqExactIf(ip, outcome IN ${SMTP_IN}) AS smtp,
-       uniqExactIf(ip, outcome = 'starttls-stripped') AS stripped, uniqExactIf(ip, outcome = 'tls-ok') AS ok
+       uniqExactIf(ip, outcome = 'starttls-stripped') AS stripped,
+       uniqExactIf(ip, strip_evidence = 'direct') AS direct,
+       uniqExactIf(ip, strip_evidence = 'circumstantial') AS circumstantial,
+       uniqExactIf(ip, outcome = 'timeout') AS timeouts, uniqExactIf(ip, outcome = 'tls-ok') AS ok
      FROM observations WHERE campaign = {campaign:String}`,
     p,
   );
-  const h = head[0] ?? { observations: 0, smtp: 0, stripped: 0, ok: 0 };
+  const h = head[0] ?? { observations: 0, smtp: 0, stripped: 0, direct: 0, circumstantial: 0, timeouts: 0, ok: 0 };
   const f = facts[0];
   if (f === undefined && Number(h.observations) === 0) {
     const known = await rows<{ campaign: string }>(
@@ -181,6 +199,7 @@ export async function loadCampaignSummary(
       rows<StrippedHost>(
         client,
         `SELECT replaceRegexpOne(toString(ip), '^::ffff:', '') AS host, port, vantage,
+           ifNull(toString(strip_evidence), '') AS strip_evidence,
            arrayMap(x -> toString(x), fingerprints) AS fingerprints,
            arrayMap(k -> substring(k, 1, ${LIMITS.textChars}), arraySlice(ehlo_keywords, 1, 20)) AS ehlo_keywords,
            substring(coalesce(banner, ''), 1, ${LIMITS.textChars}) AS banner
@@ -213,6 +232,9 @@ export async function loadCampaignSummary(
     observations: Number(h.observations),
     smtpHosts: Number(h.smtp),
     strippedHosts: Number(h.stripped),
+    strippedDirect: Number(h.direct),
+    strippedCircumstantial: Number(h.circumstantial),
+    timeoutHosts: Number(h.timeouts),
     tlsOkHosts: Number(h.ok),
     outcomes,
     fingerprints,

@@ -6,12 +6,17 @@
  */
 import pLimit from 'p-limit';
 import type { ScanRecord } from '../record.js';
-import { probeTarget, type DriverOptions, type RecordLabels } from '../probe/driver.js';
+import { probeTarget, type DriverOptions, type ProbeTarget, type RecordLabels } from '../probe/driver.js';
+import { TargetNames } from '../targets/index.js';
 import { countRecord, emptyStats, type ChunkStats } from './chunk-stats.js';
+import { loopMonitor } from './loop-monitor.js';
+import { OverloadGuard } from './overload-guard.js';
 import { UNPACED, type Pacer } from './pacer.js';
 
 export interface ChunkRunOptions {
   addresses: Iterable<string>;
+  /** Names targets carried: an address gets one probe per name (and one without, when listed bare). */
+  names?: TargetNames;
   port: number;
   concurrency: number;
   driver: DriverOptions;
@@ -24,6 +29,20 @@ export interface ChunkRunOptions {
 }
 
 export async function runChunk(opts: ChunkRunOptions): Promise<ChunkStats> {
+  const monitor = loopMonitor();
+  monitor.start();
+  try {
+    return await runWithMonitor(opts, new OverloadGuard(monitor), { ...opts.driver, stalls: monitor });
+  } finally {
+    monitor.stop();
+  }
+}
+
+/**
+ * The guard holds new probes while our loop lags; the monitor gives stalls back to every step deadline, so a
+ * starved machine slows the scan instead of writing its own lateness into the records as server timeouts.
+ */
+async function runWithMonitor(opts: ChunkRunOptions, guard: OverloadGuard, driver: DriverOptions): Promise<ChunkStats> {
   const started = Date.now();
   const stats = emptyStats();
   const pacer = opts.pacer ?? UNPACED;
@@ -34,10 +53,11 @@ export async function runChunk(opts: ChunkRunOptions): Promise<ChunkStats> {
   // a few microtasks apart from our settle callbacks.
   let inFlight = 0;
 
-  const probeOne = async (ip: string): Promise<void> => {
+  const probeOne = async (target: ProbeTarget): Promise<void> => {
     if (sinkError !== null || opts.signal?.aborted === true) return;
+    await guard.ready();
     await pacer.take();
-    const record = await probeTarget({ ip, port: opts.port }, opts.driver, opts.labels);
+    const record = await probeTarget(target, driver, opts.labels);
     countRecord(stats, record);
     await opts.onRecord(record);
   };
@@ -51,7 +71,7 @@ export async function runChunk(opts: ChunkRunOptions): Promise<ChunkStats> {
     sinkError ??= err;
   };
 
-  for (const ip of opts.addresses) {
+  for (const target of probeTargets(opts.addresses, opts.port, opts.names ?? TargetNames.NONE)) {
     if (sinkError !== null || opts.signal?.aborted === true) break;
     // Keep the queue inside p-limit bounded: a chunk may hold millions of
     // addresses, and each pending task would hold memory.
@@ -59,14 +79,23 @@ export async function runChunk(opts: ChunkRunOptions): Promise<ChunkStats> {
       await new Promise<void>((resolve) => (wakeFeeder = resolve));
     }
     inFlight++;
-    limit(() => probeOne(ip))
+    limit(() => probeOne(target))
       .catch(failed)
       .finally(settled);
   }
   while (inFlight > 0) {
     await new Promise<void>((resolve) => (wakeFeeder = resolve));
   }
+  guard.close();
   if (sinkError !== null) throw sinkError;
+  stats.heldMs = guard.heldMs;
   stats.durationMs = Date.now() - started;
   return stats;
+}
+
+/** Each address's probes, in plan order: one per name it carries, or one without a name. */
+function* probeTargets(addresses: Iterable<string>, port: number, names: TargetNames): Generator<ProbeTarget> {
+  for (const ip of addresses) {
+    for (const name of names.probesOf(ip)) yield name === undefined ? { ip, port } : { ip, port, name };
+  }
 }

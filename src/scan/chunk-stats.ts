@@ -9,6 +9,8 @@ export interface ChunkStats {
   /** Connected at the TCP level (every outcome but connect-*). */
   responsive: number;
   connectTimeouts: number;
+  /** Milliseconds new probes were held back because our own event loop lagged (the overload guard). */
+  heldMs: number;
   outcomes: Record<Outcome, number>;
   fingerprints: Record<Fingerprint, number>;
   durationMs: number;
@@ -19,6 +21,7 @@ export function emptyStats(): ChunkStats {
     attempted: 0,
     responsive: 0,
     connectTimeouts: 0,
+    heldMs: 0,
     outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>,
     fingerprints: Object.fromEntries(FINGERPRINTS.map((f) => [f, 0])) as Record<Fingerprint, number>,
     durationMs: 0,
@@ -41,6 +44,7 @@ export function mergeStats(into: ChunkStats, from: ChunkStats): void {
   into.attempted += from.attempted;
   into.responsive += from.responsive;
   into.connectTimeouts += from.connectTimeouts;
+  into.heldMs += from.heldMs;
   for (const o of OUTCOMES) into.outcomes[o] += from.outcomes[o];
   for (const f of FINGERPRINTS) into.fingerprints[f] += from.fingerprints[f];
   into.durationMs += from.durationMs;

@@ -6,7 +6,7 @@
  */
 import type { ScanRecord } from '../record.js';
 import type { DriverOptions, RecordLabels } from '../probe/driver.js';
-import { addressesOfPlan, type ScanPlan } from '../targets/index.js';
+import { addressesOfPlan, type ScanPlan, type TargetNames } from '../targets/index.js';
 import type { CampaignRow, OpenStoreOptions, RecordWriter } from '../store/index.js';
 import { runChunk } from './chunk-runner.js';
 import { isResponsive, type ChunkStats } from './chunk-stats.js';
@@ -21,6 +21,8 @@ export interface ScanProgress {
 
 export interface LocalScanOptions {
   plan: ScanPlan;
+  /** Names targets carried (`ip,name`), probed as SNI; none when absent. */
+  names?: TargetNames;
   /** Addresses in the whole set (all shards): the progress bar's total is this shard's share. */
   setSize: number;
   port: number;
@@ -122,6 +124,7 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
     if (store !== null) await store.writer.writeCampaigns([campaignRow]);
     const stats = await runChunk({
       addresses: addressesOfPlan(plan),
+      names: opts.names,
       port: opts.port,
       concurrency: opts.concurrency,
       driver,
@@ -147,6 +150,7 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
           attempted: stats.attempted,
           responsive: stats.responsive,
           connect_timeouts: stats.connectTimeouts,
+          held_ms: stats.heldMs,
           outcome_counts: stats.outcomes,
           started_at: startedAt,
           finished_at: finishedAt,

@@ -8,6 +8,12 @@ export function formatSummary(stats: ChunkStats, elapsedMs: number): string {
   lines.push(
     `scanned ${stats.attempted} targets in ${(elapsedMs / 1000).toFixed(1)} s (${rate.toFixed(0)}/s); ${stats.responsive} responsive`,
   );
+  if (stats.heldMs > 0) {
+    // Said plainly: a researcher should know their machine, not the servers, set the pace.
+    lines.push(
+      `held back ${(stats.heldMs / 1000).toFixed(1)} s while this machine was overloaded (event loop lagging)`,
+    );
+  }
   const width = Math.max(...OUTCOMES.map((o) => o.length), ...FINGERPRINTS.map((f) => f.length));
   const share = (n: number): string => (stats.attempted > 0 ? ((100 * n) / stats.attempted).toFixed(1) : '0.0');
   lines.push('outcomes:');

@@ -14,7 +14,15 @@ export const SIM_HOST = 'mx.stripscan-sim.test';
 /** The name on the wrong-name certificate: a valid chain for another host. */
 export const WRONG_HOST = 'other-host.stripscan-sim.test';
 
-export const CERT_VARIANTS = ['ecdsa', 'rsa', 'expired', 'not-yet-valid', 'self-signed', 'wrong-name'] as const;
+export const CERT_VARIANTS = [
+  'ecdsa',
+  'rsa',
+  'expired',
+  'not-yet-valid',
+  'self-signed',
+  'expired-self-signed',
+  'wrong-name',
+] as const;
 export type CertVariant = (typeof CERT_VARIANTS)[number];
 
 /** What the scanner should read from a certificate (names as in the record's cert_* columns). */
@@ -90,6 +98,14 @@ export async function generateSimCertificates(now: Date = new Date()): Promise<S
       issuedBy,
     ),
     'self-signed': await issueLeaf(ecKeys, 'ec', 256, SIM_HOST, current, null),
+    'expired-self-signed': await issueLeaf(
+      ecKeys,
+      'ec',
+      256,
+      SIM_HOST,
+      { notBefore: new Date(t - 400 * DAY_MS), notAfter: new Date(t - 30 * DAY_MS) },
+      null,
+    ),
     'wrong-name': await issueLeaf(ecKeys, 'ec', 256, WRONG_HOST, current, issuedBy),
   };
   return { caPem: ca.toString('pem') + '\n', variants };

@@ -3,7 +3,7 @@
  * TLS and certificate facts come from the certificates this fleet generated,
  * so a scanner's cert_sha256 can be compared exactly.
  */
-import type { CertStatus } from '../record.js';
+import type { CertStatus, CertValidity } from '../record.js';
 import type { CertVariant, SimCertificates } from './certificates.js';
 import type { ExpectedRecord, Persona, TlsProfile } from './persona.js';
 
@@ -14,7 +14,12 @@ export interface ScannerSettings {
   forceStartTls: boolean;
 }
 
-/** Status as seen by a scanner that trusts the fleet's CA (`--ca-file`); without it, `valid` reads `untrusted`. */
+/**
+ * Status as seen by a scanner that trusts the fleet's CA (`--ca-file`); without it, `valid` reads `untrusted`.
+ * RFC 5280 §6 path validation judges trust first: a self-signed leaf has no path to an anchor whatever its
+ * dates, and only a certificate with a trusted path can be expired or not yet valid. The name is not part of
+ * it (a scanner dials addresses): wrong-name is a valid chain.
+ */
 const STATUS: Record<CertVariant, CertStatus> = {
   ecdsa: 'valid',
   rsa: 'valid',
@@ -22,6 +27,18 @@ const STATUS: Record<CertVariant, CertStatus> = {
   expired: 'expired',
   'not-yet-valid': 'not-yet-valid',
   'self-signed': 'self-signed',
+  'expired-self-signed': 'self-signed',
+};
+
+/** The leaf's own validity window at probe time (RFC 5280 §4.1.2.5), whatever its trust. */
+const VALIDITY: Record<CertVariant, CertValidity> = {
+  ecdsa: 'current',
+  rsa: 'current',
+  'wrong-name': 'current',
+  expired: 'expired',
+  'not-yet-valid': 'not-yet-valid',
+  'self-signed': 'current',
+  'expired-self-signed': 'expired',
 };
 
 export function certVariantOf(profile: TlsProfile): CertVariant {
@@ -55,6 +72,7 @@ function tlsFacts(profile: TlsProfile, certs: SimCertificates): ExpectedRecord {
   return {
     tls_version: tlsVersionOf(profile),
     cert_status: STATUS[variant],
+    cert_validity: VALIDITY[variant],
     cert_sha256: cert.sha256,
     cert_sans: [...cert.sans],
     cert_not_before: cert.notBefore.toISOString(),
@@ -69,6 +87,7 @@ function noTls(): ExpectedRecord {
     tls_version: null,
     cert_sha256: null,
     cert_status: null,
+    cert_validity: null,
     cert_sans: [],
     cert_not_before: null,
     cert_not_after: null,

@@ -21,8 +21,12 @@ export interface ServerBehaviour {
   replies: Partial<Record<ScriptedVerb, string>>;
   /** Reply to any other command (and to scripted verbs a persona leaves out). */
   defaultReply: string;
-  /** After a 220 to STARTTLS: a real handshake, or bytes that are not TLS. */
-  afterStartTls: 'handshake' | 'garbage';
+  /**
+   * After a 220 to STARTTLS: a real handshake; bytes that are not TLS in answer to the ClientHello
+   * (garbage); or a plaintext line sent on its own a moment after the 220, then a real handshake
+   * (plaintext-then-handshake: what STARTTLS response injection looks like to a client).
+   */
+  afterStartTls: 'handshake' | 'garbage' | 'plaintext-then-handshake';
   /** Inside TLS: serve EHLO normally, or close the connection when EHLO arrives. */
   insideTls: 'serve' | 'close-on-ehlo';
   /** Close as soon as the client sends a line (a non-SMTP service). */

@@ -1,8 +1,21 @@
 /**
  * The persona table: every behaviour the simulated fleet can show, and what a
- * correct scanner records against it. Expectations follow the classification
- * rules in docs/classification.md (the probe's classifier); when the two
- * disagree, one of them is wrong and the fleet's tests say which field.
+ * correct scanner records against it.
+ *
+ * The expectations are derived from the protocol and the evidence rules of
+ * issue 10, not from the probe's classifier: each persona says, next to its
+ * expectation, which RFC clause or rule gives that record (RFC 3207 for
+ * STARTTLS, RFC 5321 for replies and keywords, RFC 5280/6125 for
+ * certificates, FIELD-NOTES §1 for what middleboxes do). When the probe and
+ * this table disagree, the tests name the field and one of them is wrong.
+ *
+ * The rules the expectations apply, in short (docs/classification.md has
+ * them in full): a mask proves a box, not a stripped STARTTLS; stripping is
+ * called on direct evidence (an altered echo of our STARTTLS, or STARTTLS
+ * hidden from a clean EHLO reply yet accepted) or circumstantial evidence (a
+ * STARTTLS-length mask in a clean reply without STARTTLS, and the forced
+ * STARTTLS answered as an unknown command); a deadline after the banner is
+ * `timeout`, never a server's answer; cert_status judges trust first.
  *
  * Reading an entry: `fields` are for a scanner that forces STARTTLS (sends it
  * even when not advertised); `unforced` overrides them for one that does not;
@@ -18,10 +31,14 @@ import {
   EHLO_ASA_MASKED,
   EHLO_MASKED_BESIDE_STARTTLS,
   EHLO_OVERSIZED,
+  EHLO_SHORT_MASK,
   EHLO_WITH_STARTTLS,
   EHLO_WITHOUT_STARTTLS,
   HELO_OK,
+  NOT_IMPLEMENTED,
   NOT_RECOGNIZED,
+  SILENT,
+  STARTTLS_DISABLED_QUOTED,
   STARTTLS_READY,
   STARTTLS_TEMP_FAIL,
 } from './replies.js';
@@ -48,6 +65,7 @@ const POSTFIX_BANNER_TEXT = `${SIM_HOST} ESMTP Postfix (Debian/GNU)`;
 const TLS_OK: ExpectedRecord = {
   outcome: 'tls-ok',
   fingerprints: [],
+  strip_evidence: null,
   error_stage: null,
   banner_code: 220,
   ehlo_code: 250,
@@ -64,6 +82,7 @@ const TLS_OK: ExpectedRecord = {
 const IMPLICIT_OK: ExpectedRecord = {
   outcome: 'tls-ok',
   fingerprints: [],
+  strip_evidence: null,
   error_stage: null,
   banner_code: 220,
   ehlo_code: 250,
@@ -76,7 +95,7 @@ const IMPLICIT_OK: ExpectedRecord = {
 };
 
 /** Plaintext sessions that end before any TLS. */
-const PLAIN: ExpectedRecord = { implicit_tls: false, helo_fallback: false };
+const PLAIN: ExpectedRecord = { implicit_tls: false, helo_fallback: false, strip_evidence: null };
 
 function tlsOk(name: string, description: string, behaviour: Partial<ServerBehaviour>, extra: ExpectedRecord = {}) {
   return {
@@ -105,6 +124,11 @@ export const PERSONAS: readonly Persona[] = [
   tlsOk('cert-expired', 'Valid chain, certificate expired 30 days ago', { tls: 'expired' }),
   tlsOk('cert-not-yet-valid', 'Valid chain, certificate valid from 30 days in the future', { tls: 'not-yet-valid' }),
   tlsOk('cert-self-signed', 'Self-signed leaf certificate naming the banner host', { tls: 'self-signed' }),
+  // RFC 5280 §6: no path to a trust anchor, whatever the dates: cert_status self-signed, and the dates apart in
+  // cert_validity (issue 10: "expired" must not hide that the chain was never trusted).
+  tlsOk('cert-expired-self-signed', 'Self-signed leaf certificate that expired 30 days ago', {
+    tls: 'expired-self-signed',
+  }),
   tlsOk(
     'cert-wrong-name',
     'Valid chain, but the certificate names another host than the banner',
@@ -125,6 +149,9 @@ export const PERSONAS: readonly Persona[] = [
     { banner: `${SIM_HOST} ESMTP Sendmail 8.17.1\nThis system is for authorised use only.\nAll activity is logged.` },
   ),
   {
+    // The forced STARTTLS came back echoed as XXXXXXXX (500, Sendmail's unknown-command wording): the command
+    // we sent was altered on the path — direct evidence (FIELD-NOTES §1, issue 10). Not forced, only the mask
+    // is seen: a box is there, nothing about STARTTLS itself is known, so no-starttls (RFC 3207: not offered).
     name: 'cisco-asa-masked',
     description: "Cisco ASA ESMTP inspection: 250-XXXXXXXA instead of STARTTLS; forced STARTTLS echoed as X's",
     server: server({ replies: { EHLO: EHLO_ASA_MASKED, HELO: HELO_OK, STARTTLS: ECHO_CORRUPTED } }),
@@ -133,6 +160,7 @@ export const PERSONAS: readonly Persona[] = [
         ...PLAIN,
         outcome: 'starttls-stripped',
         fingerprints: ['masked-ehlo-keyword', 'corrupted-command-echo'],
+        strip_evidence: 'direct',
         error_stage: 'starttls',
         banner_code: 220,
         ehlo_code: 250,
@@ -142,21 +170,87 @@ export const PERSONAS: readonly Persona[] = [
         tls_version: null,
         cert_sha256: null,
       },
-      unforced: { fingerprints: ['masked-ehlo-keyword'], starttls_sent: false, starttls_code: null },
+      unforced: {
+        outcome: 'no-starttls',
+        fingerprints: ['masked-ehlo-keyword'],
+        strip_evidence: null,
+        error_stage: null,
+        starttls_sent: false,
+        starttls_code: null,
+      },
       handshake: false,
       implicit: null,
     },
   },
   {
+    // 250 XXXXXXXX is as long as STARTTLS, the reply has no STARTTLS and is clean, and the forced STARTTLS drew
+    // "502 5.5.2 Error: command not recognized" (Postfix's wording for a verb it does not know, which is what a
+    // masked verb becomes): circumstantial evidence (issue 10). Not forced: the mask alone, no accusation.
     name: 'cisco-masked-all-x',
-    description: 'STARTTLS keyword masked as 250 XXXXXXXX (all X); forced STARTTLS refused without an echo',
+    description: 'STARTTLS keyword masked as 250 XXXXXXXX (all X); forced STARTTLS answered as an unknown command',
     server: server({ replies: { EHLO: EHLO_ALL_X, HELO: HELO_OK, STARTTLS: NOT_RECOGNIZED } }),
     expect: {
       fields: {
         ...PLAIN,
         outcome: 'starttls-stripped',
         fingerprints: ['masked-ehlo-keyword'],
+        strip_evidence: 'circumstantial',
         error_stage: 'starttls',
+        banner_code: 220,
+        ehlo_code: 250,
+        starttls_advertised: false,
+        starttls_sent: true,
+        starttls_code: 502,
+        tls_version: null,
+      },
+      unforced: {
+        outcome: 'no-starttls',
+        strip_evidence: null,
+        error_stage: null,
+        starttls_sent: false,
+        starttls_code: null,
+      },
+      handshake: false,
+      implicit: null,
+    },
+  },
+  {
+    // The same STARTTLS-length mask, but the forced STARTTLS drew "not implemented": a server that knows the
+    // verb and has no TLS (Postfix's wording, FIELD-NOTES §1). No evidence about STARTTLS: the mask stays a
+    // fingerprint, the outcome is RFC 3207's plain "not offered".
+    name: 'mask-then-not-implemented',
+    description: '250 XXXXXXXX in the EHLO reply; forced STARTTLS answered 502 5.5.1 command not implemented',
+    server: server({ replies: { EHLO: EHLO_ALL_X, HELO: HELO_OK, STARTTLS: NOT_IMPLEMENTED } }),
+    expect: {
+      fields: {
+        ...PLAIN,
+        outcome: 'no-starttls',
+        fingerprints: ['masked-ehlo-keyword'],
+        error_stage: null,
+        banner_code: 220,
+        ehlo_code: 250,
+        starttls_advertised: false,
+        starttls_sent: true,
+        starttls_code: 502,
+        tls_version: null,
+      },
+      unforced: { starttls_sent: false, starttls_code: null },
+      handshake: false,
+      implicit: null,
+    },
+  },
+  {
+    // Issue 10: a short mask (XXXA) is some other extension (four letters); with no STARTTLS and a forced
+    // STARTTLS answered as unknown, only the box is proven: fingerprint, no accusation, no-starttls.
+    name: 'short-mask-no-starttls',
+    description: 'A four-letter mask (250-XXXA) and no STARTTLS; forced STARTTLS answered 502 command not recognized',
+    server: server({ replies: { EHLO: EHLO_SHORT_MASK, HELO: HELO_OK, STARTTLS: NOT_RECOGNIZED } }),
+    expect: {
+      fields: {
+        ...PLAIN,
+        outcome: 'no-starttls',
+        fingerprints: ['masked-ehlo-keyword'],
+        error_stage: null,
         banner_code: 220,
         ehlo_code: 250,
         starttls_advertised: false,
@@ -186,6 +280,9 @@ export const PERSONAS: readonly Persona[] = [
     },
   ),
   {
+    // A clean 2xx EHLO reply without STARTTLS, yet the STARTTLS sent anyway got 220 and a handshake: the server
+    // speaks it, so the advertisement was removed on the way — direct evidence, and it outranks the TLS result
+    // (issue 10). Not forced: deletion is invisible from one EHLO reply (FIELD-NOTES §1): no-starttls.
     name: 'hidden-starttls',
     description: 'STARTTLS not advertised (deleted from the list) yet accepted with 220 when sent anyway',
     server: server({ replies: { EHLO: EHLO_WITHOUT_STARTTLS, HELO: HELO_OK, STARTTLS: STARTTLS_READY } }),
@@ -194,12 +291,14 @@ export const PERSONAS: readonly Persona[] = [
         ...TLS_OK,
         outcome: 'starttls-stripped',
         fingerprints: ['hidden-starttls'],
+        strip_evidence: 'direct',
         error_stage: 'starttls',
         starttls_advertised: false,
       },
       unforced: {
         outcome: 'no-starttls',
         fingerprints: [],
+        strip_evidence: null,
         error_stage: null,
         starttls_sent: false,
         starttls_code: null,
@@ -212,6 +311,8 @@ export const PERSONAS: readonly Persona[] = [
     },
   },
   {
+    // STARTTLS advertised, the command arrives as XXXXXXXX and the server echoes what it received (500, Sendmail):
+    // the echo is not what we sent — direct evidence (FIELD-NOTES §1, issue 10).
     name: 'command-echo-corrupted',
     description: 'STARTTLS advertised, but the command arrives as XXXXXXXX: Sendmail echoes what it received',
     server: server({ replies: { EHLO: EHLO_WITH_STARTTLS, HELO: HELO_OK, STARTTLS: ECHO_CORRUPTED } }),
@@ -220,6 +321,7 @@ export const PERSONAS: readonly Persona[] = [
         ...PLAIN,
         outcome: 'starttls-stripped',
         fingerprints: ['corrupted-command-echo'],
+        strip_evidence: 'direct',
         error_stage: 'starttls',
         banner_code: 220,
         ehlo_code: 250,
@@ -254,6 +356,30 @@ export const PERSONAS: readonly Persona[] = [
     },
   },
   {
+    // Issue 10: a refusal is not an unknown-command reply, so the quoted 'disabled' (eight letters) is never an
+    // echo. RFC 3207 §4 allows 454 for an advertised STARTTLS: starttls-refused, no fingerprint.
+    name: 'refusal-quoting-a-word',
+    description: "STARTTLS advertised, answered 454 4.7.0 TLS not available: 'disabled'",
+    server: server({ replies: { EHLO: EHLO_WITH_STARTTLS, HELO: HELO_OK, STARTTLS: STARTTLS_DISABLED_QUOTED } }),
+    expect: {
+      fields: {
+        ...PLAIN,
+        outcome: 'starttls-refused',
+        fingerprints: [],
+        error_stage: 'starttls',
+        banner_code: 220,
+        ehlo_code: 250,
+        starttls_advertised: true,
+        starttls_sent: true,
+        starttls_code: 454,
+        tls_version: null,
+      },
+      handshake: false,
+      implicit: null,
+    },
+  },
+  {
+    // RFC 3207: STARTTLS not in the EHLO reply, and the forced command refused: the server does not offer TLS.
     name: 'no-starttls',
     description: 'No STARTTLS advertised; STARTTLS answered 502 command not recognized',
     server: server({ replies: { EHLO: EHLO_WITHOUT_STARTTLS, HELO: HELO_OK } }),
@@ -276,6 +402,31 @@ export const PERSONAS: readonly Persona[] = [
     },
   },
   {
+    // Postfix with smtpd_discard_ehlo_keywords = starttls: STARTTLS hidden by the server itself and refused with
+    // "502 5.5.1 Error: command not implemented" (FIELD-NOTES §1): a server choosing no TLS, not stripping.
+    name: 'starttls-not-implemented',
+    description: 'STARTTLS neither advertised nor offered: 502 5.5.1 Error: command not implemented',
+    server: server({ replies: { EHLO: EHLO_WITHOUT_STARTTLS, HELO: HELO_OK, STARTTLS: NOT_IMPLEMENTED } }),
+    expect: {
+      fields: {
+        ...PLAIN,
+        outcome: 'no-starttls',
+        fingerprints: [],
+        error_stage: null,
+        banner_code: 220,
+        ehlo_code: 250,
+        starttls_advertised: false,
+        starttls_sent: true,
+        starttls_code: 502,
+        tls_version: null,
+      },
+      unforced: { starttls_sent: false, starttls_code: null },
+      handshake: false,
+      implicit: null,
+    },
+  },
+  {
+    // RFC 5321 §4.1.1.1: EHLO refused, HELO accepted; HELO's reply lists no keywords, and STARTTLS is refused.
     name: 'ehlo-refused-helo-ok',
     description: 'EHLO answered 502, HELO accepted; no STARTTLS (502 when forced)',
     server: server({ replies: { EHLO: NOT_RECOGNIZED, HELO: HELO_OK, STARTTLS: NOT_RECOGNIZED } }),
@@ -294,6 +445,51 @@ export const PERSONAS: readonly Persona[] = [
         tls_version: null,
       },
       unforced: { starttls_sent: false, starttls_code: null },
+      handshake: false,
+      implicit: null,
+    },
+  },
+  {
+    // Issue 10: after a HELO fallback nothing was "not advertised" (a HELO reply has no keyword list), so a
+    // STARTTLS that works is an ordinary STARTTLS session (RFC 3207): tls-ok, helo_fallback kept, no fingerprint.
+    name: 'helo-fallback-tls',
+    description: 'EHLO answered 502, HELO accepted, forced STARTTLS accepted and the handshake completes',
+    server: server({ replies: { EHLO: NOT_RECOGNIZED, HELO: HELO_OK, STARTTLS: STARTTLS_READY } }),
+    expect: {
+      fields: { ...TLS_OK, helo_fallback: true, starttls_advertised: false },
+      unforced: {
+        outcome: 'no-starttls',
+        starttls_sent: false,
+        starttls_code: null,
+        cert_name_matches_banner: null,
+        post_tls_ehlo_code: null,
+      },
+      handshake: true,
+      unforcedHandshake: false,
+      implicit: null,
+    },
+  },
+  {
+    // Banner and EHLO answered, then silence after STARTTLS until our deadline: the server never answered, so
+    // the record is a timeout at the starttls stage — never starttls-refused (issue 10, "a timeout is never a
+    // server's answer").
+    name: 'stall-after-starttls',
+    description: 'STARTTLS advertised; the STARTTLS command is never answered (the connection idles)',
+    server: server({ replies: { EHLO: EHLO_WITH_STARTTLS, HELO: HELO_OK, STARTTLS: SILENT } }),
+    expect: {
+      fields: {
+        ...PLAIN,
+        outcome: 'timeout',
+        fingerprints: [],
+        error_stage: 'starttls',
+        error: 'timeout',
+        banner_code: 220,
+        ehlo_code: 250,
+        starttls_advertised: true,
+        starttls_sent: true,
+        starttls_code: null,
+        tls_version: null,
+      },
       handshake: false,
       implicit: null,
     },
@@ -424,6 +620,9 @@ export const PERSONAS: readonly Persona[] = [
     },
   },
   {
+    // RFC 3207 §4: the server said 220, then answered the ClientHello with plaintext: TLS was due and did not
+    // come. Issue 10's rule for bytes after the 220: never fed into TLS, the handshake fails as
+    // plaintext-after-starttls.
     name: 'tls-failed',
     description: 'STARTTLS advertised and answered 220, then bytes that are not TLS, then close',
     server: server({ afterStartTls: 'garbage' }),
@@ -433,6 +632,8 @@ export const PERSONAS: readonly Persona[] = [
         outcome: 'tls-failed',
         fingerprints: [],
         error_stage: 'tls',
+        error: 'plaintext-after-starttls',
+        tls_error: 'plaintext-after-starttls',
         banner_code: 220,
         ehlo_code: 250,
         starttls_advertised: true,
@@ -450,6 +651,32 @@ export const PERSONAS: readonly Persona[] = [
         banner_code: null,
         tls_version: null,
       },
+    },
+  },
+  {
+    // Plaintext a moment after the 220, in its own TCP segment, then a willing handshake: issue 10 requires the
+    // same record as when the plaintext shares the 220's segment — tls-failed, plaintext-after-starttls.
+    name: 'plaintext-after-220',
+    description: 'STARTTLS answered 220, then (20 ms later) two plaintext reply lines, then a real handshake',
+    server: server({ afterStartTls: 'plaintext-then-handshake' }),
+    expect: {
+      fields: {
+        ...PLAIN,
+        outcome: 'tls-failed',
+        fingerprints: [],
+        error_stage: 'tls',
+        error: 'plaintext-after-starttls',
+        tls_error: 'plaintext-after-starttls',
+        banner_code: 220,
+        ehlo_code: 250,
+        starttls_advertised: true,
+        starttls_sent: true,
+        starttls_code: 220,
+        tls_version: null,
+        cert_sha256: null,
+      },
+      handshake: false,
+      implicit: null,
     },
   },
   {

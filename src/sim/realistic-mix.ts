@@ -35,8 +35,10 @@ const SHARES: ReadonlyArray<readonly [string, keyof typeof GROUP_PPM, number]> =
   ['pix-masked-banner', 'B', 0.5],
   ['nul-invalid-utf8-banner', 'B', 0.25],
   ['script-banner', 'B', 0.25],
+  ['helo-fallback-tls', 'B', 0.5],
   // … and 75 % not (assumed split; self-signed and wrong-name dominate in mail).
-  ['cert-self-signed', 'B', 35],
+  ['cert-self-signed', 'B', 33],
+  ['cert-expired-self-signed', 'B', 1.5],
   ['cert-wrong-name', 'B', 25],
   ['cert-expired', 'B', 10],
   ['cert-not-yet-valid', 'B', 1],
@@ -46,8 +48,15 @@ const SHARES: ReadonlyArray<readonly [string, keyof typeof GROUP_PPM, number]> =
   ['cisco-asa-masked', 'C_masked', 77.56],
   ['cisco-masked-all-x', 'C_masked', 22.44],
   ['command-echo-corrupted', 'C_echo', 100],
-  // D — SMTP without completed STARTTLS (assumed split).
-  ['no-starttls', 'D', 60],
+  // D — SMTP without completed STARTTLS (assumed split). Masks without evidence about STARTTLS, refusals that
+  // quote a word and servers stalling after STARTTLS are small assumed shares: they exist to be counted apart.
+  ['no-starttls', 'D', 55.5],
+  ['starttls-not-implemented', 'D', 1.5],
+  ['short-mask-no-starttls', 'D', 0.5],
+  ['mask-then-not-implemented', 'D', 0.25],
+  ['refusal-quoting-a-word', 'D', 1],
+  ['plaintext-after-220', 'D', 0.25],
+  ['stall-after-starttls', 'D', 1],
   ['smtp-rejected', 'D', 15],
   ['tls-failed', 'D', 10],
   ['starttls-refused', 'D', 5],

@@ -21,6 +21,8 @@ export const EHLO_WITHOUT_STARTTLS = multiline(250, [...EHLO_HEAD, ...EHLO_TAIL]
 export const EHLO_ASA_MASKED = multiline(250, [...EHLO_HEAD, 'XXXXXXXA', ...EHLO_TAIL]);
 /** The all-X variant EFF counted in 2018 (`250 XXXXXXXX`). */
 export const EHLO_ALL_X = multiline(250, [...EHLO_HEAD, 'ENHANCEDSTATUSCODES', '8BITMIME', 'XXXXXXXX']);
+/** A four-letter mask (some other extension) and no STARTTLS at all. */
+export const EHLO_SHORT_MASK = multiline(250, [...EHLO_HEAD, 'XXXA', ...EHLO_TAIL]);
 /** A box that masked another extension and left STARTTLS alone. */
 export const EHLO_MASKED_BESIDE_STARTTLS = multiline(250, [...EHLO_HEAD, 'XXXB', 'STARTTLS', ...EHLO_TAIL]);
 /** Inside TLS a server no longer offers STARTTLS. */
@@ -30,6 +32,12 @@ export const HELO_OK = `250 ${SIM_HOST}\r\n`;
 export const STARTTLS_READY = '220 2.0.0 Ready to start TLS\r\n';
 export const STARTTLS_TEMP_FAIL = '454 4.7.0 TLS not available due to local problem\r\n';
 export const NOT_RECOGNIZED = '502 5.5.2 Error: command not recognized\r\n';
+/** Postfix's answer to a verb it knows but does not offer (STARTTLS with smtpd_discard_ehlo_keywords = starttls). */
+export const NOT_IMPLEMENTED = '502 5.5.1 Error: command not implemented\r\n';
+/** A refusal that quotes an eight-letter word: never a command echo. */
+export const STARTTLS_DISABLED_QUOTED = "454 4.7.0 TLS not available: 'disabled'\r\n";
+/** No reply at all: the connection idles until the client gives up. */
+export const SILENT = '';
 /** Sendmail's echo of the command it received: here the path replaced STARTTLS with X's. */
 export const ECHO_CORRUPTED = '500 5.5.1 Command unrecognized: "XXXXXXXX"\r\n';
 export const TLS_ALREADY_ACTIVE = '554 5.5.1 Error: TLS already active\r\n';

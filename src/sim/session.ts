@@ -32,6 +32,8 @@ export interface SessionOptions {
 }
 
 const GARBAGE = Buffer.from('this is not TLS, it is the sim being rude\r\n', 'latin1');
+/** Plaintext after STARTTLS's 220, as an injected reply would be. */
+export const INJECTED_AFTER_220 = Buffer.from('250-injected after 220\r\n250 OK\r\n', 'latin1');
 const NOT_SMTP_REPLY = 'Protocol mismatch.\r\n';
 
 export function serveSession(raw: Socket, opts: SessionOptions): void {
@@ -196,10 +198,24 @@ class Dialogue {
   }
 
   private startTls(): void {
-    if (this.opts.persona.server.afterStartTls === 'garbage') {
+    const { afterStartTls } = this.opts.persona.server;
+    if (afterStartTls === 'garbage') {
       answerWithGarbage(this.raw);
       return;
     }
+    if (afterStartTls === 'plaintext-then-handshake') {
+      // A separate write a moment later, so that it usually travels in its own TCP segment: the probe must
+      // record the same thing as when it shares the 220's segment.
+      this.timer = setTimeout(() => {
+        this.raw.write(INJECTED_AFTER_220);
+        this.handshake();
+      }, 20);
+      return;
+    }
+    this.handshake();
+  }
+
+  private handshake(): void {
     const secure = wrapInTls(this.raw, this.opts);
     secure.once('secure', () => {
       this.socket = secure;

@@ -16,6 +16,7 @@ const PROFILES: readonly TlsProfile[] = [
   'expired',
   'not-yet-valid',
   'self-signed',
+  'expired-self-signed',
   'wrong-name',
   'ecdsa-tls10',
 ];

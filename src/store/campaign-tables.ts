@@ -41,8 +41,8 @@ export interface JobStatsRow {
   /** Addresses that accepted a TCP connection. */
   responsive: number;
   connect_timeouts: number;
-  /** Time the overload guard held probes back, from scanners that measure it. */
-  held_ms?: number;
+  /** Milliseconds new probes were held back by the overload guard. */
+  held_ms: number;
   /** Observations per outcome (only responsive addresses are stored as rows). */
   outcome_counts: Record<string, number>;
   started_at: string;

@@ -6,6 +6,10 @@
  *
  *   parseTargetSpec(spec)        one address, CIDR block (`10.0.0.0/8`, host bits cleared) or range
  *                                (`a.b.c.d-e.f.g.h`), IPv4 or IPv6 → AddressRange; UsageError naming spec.
+ *   TargetNames.split(targets) → { specs, names }
+ *                                target strings that may carry a name (`ip,name`, ZGrab2's input): the
+ *                                specs for buildTargetSet, and the names that ride along, per address
+ *                                (`names.probesOf(address)`: one probe per name, `undefined` = no name).
  *   buildTargetSet({ specs, allowReserved, blocklists, allowlist? }) → TargetSet
  *                                targets merged, narrowed to the allowlist, minus the reserved ranges
  *                                (unless allowReserved) and the blocklists. `.size`, `.exclusions`
@@ -55,4 +59,5 @@ export {
   type ChunkSpec,
   type PlanOptions,
 } from './scan-plan.js';
-export { specFromLine } from './target-line.js';
+export { TargetLineReader, NAMED_LINE_HINT } from './target-line.js';
+export { parseTarget, TargetNames, type ParsedTarget } from './named-targets.js';

@@ -15,7 +15,7 @@ interface JsonResult {
 }
 
 const SMTP_OUTCOMES =
-  "('smtp-rejected','ehlo-failed','no-starttls','starttls-stripped','starttls-refused','tls-failed','tls-ok')";
+  "('smtp-rejected','ehlo-failed','no-starttls','starttls-stripped','starttls-refused','tls-failed','tls-ok','timeout')";
 
 let scanned: ScannedStore;
 const dashboards = loadDashboards();

@@ -138,6 +138,7 @@ async function scanOnce(store: Store, dir: string, scan: ScanSpec, port: number)
       attempted: stats.attempted,
       responsive: stats.responsive,
       connect_timeouts: stats.connectTimeouts,
+      held_ms: stats.heldMs,
       outcome_counts: stats.outcomes,
       started_at: startedAt,
       finished_at: finishedAt,

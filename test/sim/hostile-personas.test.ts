@@ -3,17 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../../src/sim/index.js';
 import { RawSmtpClient } from './raw-smtp-client.js';
 
-// The /27 even mix holds every persona; short idle timeout so the silent one ends fast.
+// The /26 even mix holds every persona; short idle timeout so the silent one ends fast.
 let fleet: Fleet;
 beforeAll(async () => {
-  fleet = await startFleet({ range: '127.16.0.0/27', limits: { idleMs: 800 } });
+  fleet = await startFleet({ range: '127.16.0.0/26', limits: { idleMs: 800 } });
 });
 afterAll(async () => {
   await fleet.close();
 });
 
 function ipOf(name: string): string {
-  for (let i = 0; i < 32; i++) if (fleet.personaOf(`127.16.0.${i}`).name === name) return `127.16.0.${i}`;
+  for (let i = 0; i < 64; i++) if (fleet.personaOf(`127.16.0.${i}`).name === name) return `127.16.0.${i}`;
   throw new Error(name);
 }
 

@@ -25,7 +25,7 @@ describe('manifest', () => {
   });
 
   it('covers every outcome a single accepting listener can produce, and every fingerprint', async () => {
-    const even = await startFleet({ range: '127.17.0.0/27' });
+    const even = await startFleet({ range: '127.17.0.0/26' });
     try {
       const entries = [...even.manifest()];
       const outcomes = new Set(entries.map((e) => e.expect.outcome));

@@ -2,17 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERSONAS, startFleet, type Fleet } from '../../src/sim/index.js';
 import { walk, WIRE_FIELDS } from './walk.js';
 
-// A /27 holds 32 addresses: with the even mix every persona answers somewhere in it.
+// A /26 holds 64 addresses: with the even mix every persona answers somewhere in it.
 let fleet: Fleet;
 beforeAll(async () => {
-  fleet = await startFleet({ range: '127.16.0.0/27', implicitTlsPort: 0, limits: { idleMs: 1000 } });
+  fleet = await startFleet({ range: '127.16.0.0/26', implicitTlsPort: 0, limits: { idleMs: 1000 } });
 });
 afterAll(async () => {
   await fleet.close();
 });
 
 function ipOf(name: string): string {
-  for (let i = 0; i < 32; i++) {
+  for (let i = 0; i < 64; i++) {
     const ip = `127.16.0.${i}`;
     if (fleet.personaOf(ip).name === name) return ip;
   }

@@ -12,7 +12,7 @@ let fleet: Fleet;
 let dir: string;
 let tlsContext: ReturnType<typeof createProbeTlsContext>;
 beforeAll(async () => {
-  fleet = await startFleet({ range: '127.16.0.0/27', implicitTlsPort: 0, limits: { idleMs: 3000 } });
+  fleet = await startFleet({ range: '127.16.0.0/26', implicitTlsPort: 0, limits: { idleMs: 3000 } });
   dir = mkdtempSync(join(tmpdir(), 'stripscan-sim-ca-'));
   writeFileSync(join(dir, 'ca.pem'), fleet.caPem);
   tlsContext = createProbeTlsContext({ caFile: join(dir, 'ca.pem') });

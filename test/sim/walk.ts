@@ -91,9 +91,10 @@ export async function walk(ip: string, port: number, opts: { implicit: boolean; 
 
     client.send('STARTTLS');
     facts.starttls_sent = true;
-    const reply = await client.readReply();
-    facts.starttls_code = reply.code;
-    if (reply.code !== 220) return facts;
+    // A server may never answer (the stall persona): no code, and nothing more to walk.
+    const reply = await client.readReply().catch(() => null);
+    facts.starttls_code = reply?.code ?? null;
+    if (reply?.code !== 220) return facts;
     const secure = await client.startTls(opts.ca).catch(() => null);
     if (secure === null) return facts;
     Object.assign(facts, tlsFacts(secure));
@@ -109,15 +110,20 @@ export async function walk(ip: string, port: number, opts: { implicit: boolean; 
 function tlsFacts(socket: TLSSocket): WireFacts {
   const cert = socket.getPeerCertificate();
   const code = (socket.authorizationError as unknown as string | null | undefined) ?? '';
+  // RFC 5280: trust first. A leaf that issued itself has no path to an anchor, whatever OpenSSL reported last.
+  const leaf = socket.getPeerX509Certificate();
+  const selfIssued = leaf !== undefined && leaf.checkIssued(leaf) && leaf.verify(leaf.publicKey);
   const status = socket.authorized
     ? 'valid'
-    : code === 'CERT_HAS_EXPIRED'
-      ? 'expired'
-      : code === 'CERT_NOT_YET_VALID'
-        ? 'not-yet-valid'
-        : code === 'DEPTH_ZERO_SELF_SIGNED_CERT'
-          ? 'self-signed'
-          : 'untrusted';
+    : selfIssued
+      ? 'self-signed'
+      : code === 'CERT_HAS_EXPIRED'
+        ? 'expired'
+        : code === 'CERT_NOT_YET_VALID'
+          ? 'not-yet-valid'
+          : code === 'DEPTH_ZERO_SELF_SIGNED_CERT'
+            ? 'self-signed'
+            : 'untrusted';
   const ec = 'asn1Curve' in cert || 'nistCurve' in cert;
   return {
     tls_version: socket.getProtocol(),

@@ -119,6 +119,22 @@ describe('scan → store → saved queries, against the simulated fleet', () => 
         [smtp.filter((e) => e.expect.outcome === 'starttls-stripped').length, smtp.length],
       ]);
 
+      // Stripping by evidence grade, and timeouts by stage: each a count the manifest predicts.
+      const byEvidence = await saved<{ strip_evidence: string; stripped_hosts: number }>(
+        store,
+        'stripping-by-evidence',
+      );
+      expect(asObject(byEvidence, 'strip_evidence', 'stripped_hosts')).toEqual(
+        tally(responsive, (e) => e.expect.strip_evidence),
+      );
+      const timeouts = await saved<{ stage: string; hosts: number }>(store, 'timeouts-by-stage');
+      expect(asObject(timeouts, 'stage', 'hosts')).toEqual(
+        tally(
+          responsive.filter((e) => e.expect.outcome === 'timeout'),
+          (e) => e.expect.error_stage,
+        ),
+      );
+
       // TLS versions and certificate status: stored values agree host by host
       // where the manifest states them, and the saved queries add them up.
       const stored = await rows<{ host: string; tls_version: string | null; cert_status: string | null }>(

@@ -78,6 +78,41 @@ describe('stripscan targets', () => {
     expect(JSON.parse(piped.stdout)).toMatchObject({ size: 17 });
   });
 
+  it('lists a probe per name a target carries, and reads that list back', async () => {
+    const file = join(dir, 'named.csv');
+    await writeFile(
+      file,
+      '127.0.0.1,mx1.example.org,tag\n127.0.0.1,mx2.example.org\n127.0.0.2\n127.0.0.3,MX.example.org.\n',
+    );
+    const list = await stripscan(['targets', '--targets-file', file, '--allow-reserved', '--seed', '3', '--list']);
+    expect(list.code).toBe(0);
+    const lines = list.stdout.trim().split('\n');
+    expect(new Set(lines)).toEqual(
+      new Set(['127.0.0.1,mx1.example.org', '127.0.0.1,mx2.example.org', '127.0.0.2', '127.0.0.3,mx.example.org']),
+    );
+    expect(lines.length).toBe(4);
+    // Names ride along with the permutation of the three addresses: an address's probes stay together.
+    expect(Math.abs(lines.indexOf('127.0.0.1,mx1.example.org') - lines.indexOf('127.0.0.1,mx2.example.org'))).toBe(1);
+    const again = await stripscan(
+      ['targets', '--targets-file', '-', '--allow-reserved', '--seed', '3', '--list'],
+      list.stdout,
+    );
+    expect(new Set(again.stdout.trim().split('\n'))).toEqual(new Set(lines));
+    const count = await stripscan(['targets', '--targets-file', file, '--allow-reserved', '--count', '--json']);
+    expect(JSON.parse(count.stdout)).toMatchObject({ size: 3 });
+  });
+
+  it('exits 2 naming the line of a bad name', async () => {
+    const file = join(dir, 'bad-named.csv');
+    await writeFile(file, '127.0.0.1,mx.example.org\n127.0.0.2,not a name\n');
+    const run = await stripscan(['targets', '--targets-file', file, '--allow-reserved', '--count']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${file}:2: target "127.0.0.2,not a name": "not a name" is not a host name`);
+    const arg = await stripscan(['targets', '127.0.0.1,localhost', '--allow-reserved', '--count']);
+    expect(arg.code).toBe(2);
+    expect(arg.stderr).toContain('target "127.0.0.1,localhost": "localhost" is not a host name');
+  });
+
   it('cuts the plan into constant-size chunks', async () => {
     const run = await stripscan(['targets', '127.0.0.0/24', '--allow-reserved', '--seed', '9', '--chunks', '50']);
     expect(run.code).toBe(0);

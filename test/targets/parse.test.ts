@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { formatIpv4, formatIpv6, parseIpv4, parseIpv6, parseTargetSpec } from '../../src/targets/index.js';
-import { specFromLine } from '../../src/targets/target-line.js';
+import { TargetLineReader } from '../../src/targets/target-line.js';
 
 describe('IPv4 text', () => {
   it('round-trips every 32-bit value', () => {
@@ -67,13 +67,53 @@ describe('parseTargetSpec', () => {
 });
 
 describe('targets file lines', () => {
-  it('reads ZMap plain and CSV output, comments and headers', () => {
-    expect(specFromLine('saddr,sport,classification', 1)).toBeNull();
-    expect(specFromLine('192.0.2.1,25,synack', 2)).toBe('192.0.2.1');
-    expect(specFromLine('  198.51.100.0/24   # opt-out', 3)).toBe('198.51.100.0/24');
-    expect(specFromLine('# comment', 1)).toBeNull();
-    expect(specFromLine('   ', 5)).toBeNull();
-    // A header word after line 1 is a bad target, left for the parser to reject.
-    expect(specFromLine('saddr', 7)).toBe('saddr');
+  /** The target strings a reader makes of these lines, numbered from 1; null for lines with nothing to scan. */
+  const read = (names: boolean, lines: string[]): (string | null)[] => {
+    const reader = new TargetLineReader(names);
+    return lines.map((line, i) => reader.read(line, i + 1));
+  };
+
+  it('reads ZMap CSV output with its header: the address column only, names or not', () => {
+    for (const names of [true, false]) {
+      expect(read(names, ['saddr,sport,classification', '192.0.2.1,25,synack', '2001:db8::1,25,synack,1,2'])).toEqual([
+        null,
+        '192.0.2.1',
+        '2001:db8::1',
+      ]);
+    }
+  });
+
+  it('reads plain lines, comments and blanks; a header word after line 1 is left for the parser to reject', () => {
+    expect(read(true, ['# comment', '  198.51.100.0/24   # opt-out', '   ', 'saddr'])).toEqual([
+      null,
+      '198.51.100.0/24',
+      null,
+      'saddr',
+    ]);
+  });
+
+  it("reads ZGrab2's ip,name and ip,name,tag lines; an empty name is no name", () => {
+    expect(
+      read(true, ['192.0.2.1, mx.example.org', '192.0.2.2,mx.example.org,some tag', '192.0.2.3,,tag', '192.0.2.4,']),
+    ).toEqual(['192.0.2.1,mx.example.org', '192.0.2.2,mx.example.org', '192.0.2.3', '192.0.2.4']);
+  });
+
+  it('reads a header with a name or domain column as named lines, of any width', () => {
+    expect(read(true, ['ip,domain,tag,port', '192.0.2.1,mx.example.org,t,25'])).toEqual([
+      null,
+      '192.0.2.1,mx.example.org',
+    ]);
+    expect(read(true, ['address,Name', '192.0.2.1,mx.example.org'])).toEqual([null, '192.0.2.1,mx.example.org']);
+  });
+
+  it('refuses a headerless line of more than three columns, naming it', () => {
+    expect(() => read(true, ['192.0.2.1,mx.example.org,tag,25'])).toThrow(UsageError);
+    expect(() => read(true, ['192.0.2.1,mx.example.org,tag,25'])).toThrow(
+      '"192.0.2.1,mx.example.org,tag,25": 4 columns (lines are ip, ip,name or ip,name,tag',
+    );
+  });
+
+  it('reads only the address of a blocklist or allowlist line', () => {
+    expect(read(false, ['192.0.2.1,mx.example.org', '192.0.2.2,25,synack,1,2'])).toEqual(['192.0.2.1', '192.0.2.2']);
   });
 });

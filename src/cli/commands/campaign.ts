@@ -45,7 +45,7 @@ export function register(program: Command): void {
     .command('create')
     .description('Record a campaign and plan its chunks (nothing is probed until `campaign start`).')
     .argument('<name>', 'campaign name: letters, digits, ".", "_" or "-"')
-    .argument('[target...]', 'addresses, CIDR blocks or ranges, IPv4 or IPv6');
+    .argument('[target...]', 'addresses, CIDR blocks or ranges, IPv4 or IPv6; ip,name sends name as SNI');
   addTargetOptions(create);
   addProbeOptions(create);
   addRedisFlags(create)

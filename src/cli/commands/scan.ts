@@ -31,7 +31,10 @@ export function register(program: Command): void {
   const cmd = program
     .command('scan')
     .description('Probe SMTP servers for STARTTLS stripping and record one observation per target.')
-    .argument('[target...]', 'addresses, CIDR blocks or ranges (a.b.c.d-e.f.g.h), IPv4 or IPv6');
+    .argument(
+      '[target...]',
+      'addresses, CIDR blocks or ranges (a.b.c.d-e.f.g.h), IPv4 or IPv6; ip,name sends name as SNI',
+    );
   addTargetOptions(cmd);
   addProbeOptions(cmd);
   addStoreFlags(cmd);
@@ -58,7 +61,7 @@ export function generatedCampaignName(now = new Date()): string {
 /** Flags → LocalScanOptions, validating everything before the first packet: a bad flag must scan nothing. */
 export async function scanOptionsFromFlags(targets: string[], flags: ScanCommandFlags): Promise<LocalScanOptions> {
   const tlsContext = createProbeTlsContext(flags.caFile === undefined ? {} : { caFile: flags.caFile });
-  const { set } = await resolveTargets('scan', targets, flags);
+  const { set, names } = await resolveTargets('scan', targets, flags);
   const plan = planFromFlags(set, flags);
   if (flags.campaign !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(flags.campaign)) {
     throw new UsageError(`--campaign ${JSON.stringify(flags.campaign)}: expected letters, digits, '.', '_' or '-'`);
@@ -69,6 +72,7 @@ export async function scanOptionsFromFlags(targets: string[], flags: ScanCommand
   const showProgress = flags.progress !== false && process.stderr.isTTY === true && jsonl !== '-';
   return {
     plan,
+    names,
     setSize: set.size,
     port: flags.port,
     concurrency: flags.concurrency,

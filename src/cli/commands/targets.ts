@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import type { ScanPlan } from '../../targets/index.js';
+import type { ScanPlan, TargetNames } from '../../targets/index.js';
 import type { LineWriter } from '../line-writer.js';
 import { parseIntInRange } from '../options.js';
 
@@ -32,8 +32,14 @@ export function register(program: Command): void {
   program
     .command('targets')
     .description('Plan a target set: count it, list it in scan order, or cut it into chunks.')
-    .argument('[target...]', 'addresses, CIDR blocks (10.0.0.0/8) or ranges (a.b.c.d-e.f.g.h), IPv4 or IPv6')
-    .option('--targets-file <file>', 'read targets from a file, one per line (ZMap plain or CSV output); - for stdin')
+    .argument(
+      '[target...]',
+      'addresses, CIDR blocks (10.0.0.0/8) or ranges (a.b.c.d-e.f.g.h), IPv4 or IPv6; ip,name carries a name',
+    )
+    .option(
+      '--targets-file <file>',
+      'read targets from a file, one per line (ZMap plain or CSV output, ZGrab2 ip,name[,tag]); - for stdin',
+    )
     .option('--seed <seed>', 'order seed: a whole number below 2^64 or any text (default: random, printed)')
     .option('--shards <n>', 'split the order into n disjoint shards', parseIntInRange('--shards', 1, 65536), 1)
     .option('--shard <i>', 'which shard to produce, from 0 to n-1', parseIntInRange('--shard', 0, 65535), 0)
@@ -41,7 +47,7 @@ export function register(program: Command): void {
     .option('--blocklist <file>', 'exclude the targets listed in this file (repeatable)', collect, [])
     .option('--allowlist <file>', 'scan only targets also listed in this file (alone: scan the whole file)')
     .option('--count', 'print the number of addresses after exclusions, and the exclusions by reason')
-    .option('--list', 'print the addresses in scan order, one per line')
+    .option('--list', 'print the addresses in scan order, one per line (ip,name for each name an address carries)')
     .option('--chunks <k>', 'print the chunks of k positions as JSON lines', parseIntInRange('--chunks', 1, 2 ** 34))
     .option('--json', 'with --count: print JSON')
     .action(async (targets: string[], flags: TargetsFlags) => {
@@ -56,7 +62,7 @@ export function register(program: Command): void {
 
 async function runTargets(args: string[], flags: TargetsFlags): Promise<void> {
   const { resolveTargets, planFromFlags } = await import('../plan-from-flags.js');
-  const { set } = await resolveTargets('targets', args, flags);
+  const { set, names } = await resolveTargets('targets', args, flags);
   // --count prints no order, so it does not announce a random seed either.
   const plan = planFromFlags(set, { ...flags, seed: flags.seed ?? (flags.count ? '0' : undefined) });
   if (flags.count) {
@@ -64,7 +70,7 @@ async function runTargets(args: string[], flags: TargetsFlags): Promise<void> {
     return;
   }
   if (flags.chunks !== undefined) await printChunks(plan, flags.chunks);
-  else await printAddresses(plan);
+  else await printAddresses(plan, names);
 }
 
 function printCount(plan: ScanPlan, json: boolean): void {
@@ -107,18 +113,27 @@ async function printChunks(plan: ScanPlan, size: number): Promise<void> {
   await finish(writer);
 }
 
-async function printAddresses(plan: ScanPlan): Promise<void> {
+/** One line per probe the scan would make: the address, or `address,name` for each name it carries. */
+async function printAddresses(plan: ScanPlan, names: TargetNames): Promise<void> {
   const { ChunkWalker, wholeShard, formatIpv4 } = await import('../../targets/index.js');
   const { LineWriter } = await import('../line-writer.js');
   const writer = new LineWriter(process.stdout);
   const walker = new ChunkWalker(plan, wholeShard(plan));
   const set = plan.set;
   const batch = new Float64Array(4096);
+  const named = names.size > 0;
   for (let n = walker.fill(batch); n > 0 && !writer.closed; n = walker.fill(batch)) {
     let due = false;
     for (let i = 0; i < n; i++) {
       const index = batch[i] as number;
-      due = writer.push(index < set.ipv4Count ? formatIpv4(set.ipv4At(index)) : set.addressAt(index)) || due;
+      const address = index < set.ipv4Count ? formatIpv4(set.ipv4At(index)) : set.addressAt(index);
+      if (!named) {
+        due = writer.push(address) || due;
+        continue;
+      }
+      for (const name of names.probesOf(address)) {
+        due = writer.push(name === undefined ? address : `${address},${name}`) || due;
+      }
     }
     if (due) await writer.flush();
   }

@@ -7,12 +7,14 @@
  * timer or a clock, so a transcript replayed byte by byte yields the same
  * record every time.
  */
-import type { CertStatus, ScanRecord } from '../../record.js';
+import type { CertStatus, CertValidity, ScanRecord } from '../../record.js';
 
 /** Facts about the server's leaf certificate, read once by the driver. */
 export interface CertFacts {
   sha256: string;
   status: CertStatus;
+  /** The leaf's own window at the handshake, whatever its trust; null when its dates cannot be read. */
+  validity: CertValidity | null;
   subject: string;
   issuer: string;
   sans: string[];
@@ -21,6 +23,12 @@ export interface CertFacts {
   key_type: string | null;
   key_bits: number | null;
   chain_len: number;
+  /**
+   * Whether the certificate covers a host name or IP literal. The driver
+   * answers it from the certificate itself (src/probe/cert-coverage.ts); the
+   * machine only asks, so it stays free of X.509 code.
+   */
+  covers(name: string): boolean;
 }
 
 export interface TlsFacts {
@@ -36,6 +44,12 @@ export type ProbeEvent =
   | { type: 'connect-failed'; code: string; timedOut: boolean }
   /** Bytes from the server (plaintext, or decrypted inside TLS). */
   | { type: 'data'; bytes: Uint8Array }
+  /**
+   * Raw bytes from the socket after STARTTLS's 220, before they reach the TLS
+   * layer: the machine decides whether they are TLS (answering `to-tls`) or
+   * plaintext where TLS was due (failing the handshake).
+   */
+  | { type: 'tls-bytes'; bytes: Uint8Array }
   /** The TLS handshake the machine asked for completed. */
   | { type: 'tls-established'; tls: TlsFacts }
   /** The TLS handshake failed: `error` names how (alert name, ECONNRESET, closed, timeout, …). */
@@ -44,7 +58,7 @@ export type ProbeEvent =
   | { type: 'closed' }
   /** A socket error after connect (ECONNRESET, EPIPE, …). */
   | { type: 'socket-error'; code: string }
-  /** The per-target deadline passed. */
+  /** The deadline of the current step passed (banner, a reply to our command, the handshake). */
   | { type: 'timeout' };
 
 /** What the machine concludes; the driver adds ip, port, ts, duration and the campaign labels. */
@@ -53,8 +67,14 @@ export type ProbeResult = Omit<ScanRecord, 'ip' | 'port' | 'ts' | 'duration_ms' 
 export type ProbeAction =
   /** Write these ASCII bytes (a command with its CRLF). */
   | { type: 'send'; data: string }
-  /** Begin a TLS handshake on the connection (after STARTTLS's 220, or at once for implicit TLS). */
+  /**
+   * Begin a TLS handshake on the connection: at once for implicit TLS; after
+   * STARTTLS's 220 the driver then passes every raw byte through the machine
+   * (`tls-bytes`) and gives the TLS layer only what comes back as `to-tls`.
+   */
   | { type: 'start-tls' }
+  /** Raw bytes for the TLS layer (after STARTTLS's 220). */
+  | { type: 'to-tls'; bytes: Uint8Array }
   /** The probe is over: close the connection (after flushing what was sent) and report the result. */
   | { type: 'done'; result: ProbeResult };
 
@@ -81,4 +101,6 @@ export interface ProbeOptions {
   /** TLS from the first byte (port 465), no STARTTLS. */
   implicitTls: boolean;
   limits: ProbeLimits;
+  /** The name the target line carried (`ip,name`): sent as SNI by the driver, the certificate held to it. */
+  serverName?: string;
 }

@@ -4,6 +4,7 @@
  * table, and lets a rule change be re-run over stored evidence.
  */
 import type { ErrorStage } from '../../record.js';
+import type { EhloReading } from './ehlo-reply.js';
 import type { Reply } from './reply-parser.js';
 
 export interface Observations {
@@ -16,8 +17,12 @@ export interface Observations {
   banner: Reply | null;
   /** The last EHLO/HELO reply code (HELO's after a fallback), null when no complete reply came. */
   greetingCode: number | null;
+  /** EHLO was refused and HELO sent instead: its reply lists no keywords, so nothing was "not advertised". */
+  heloFallback: boolean;
   /** Keyword lines of a 2xx EHLO reply, escaped, greeting line excluded. */
   ehloKeywords: string[];
+  /** The reading of those lines; null without a 2xx EHLO reply (refused, timed out, or HELO fallback). */
+  ehlo: EhloReading | null;
   starttlsAdvertised: boolean;
   starttlsSent: boolean;
   starttlsReply: Reply | null;
@@ -35,7 +40,9 @@ export function emptyObservations(implicitTls: boolean): Observations {
     notSmtp: false,
     banner: null,
     greetingCode: null,
+    heloFallback: false,
     ehloKeywords: [],
+    ehlo: null,
     starttlsAdvertised: false,
     starttlsSent: false,
     starttlsReply: null,

@@ -10,13 +10,15 @@
  */
 import { UsageError } from '../../errors.js';
 import type { ErrorStage } from '../../record.js';
-import { certNameMatchesBanner } from './cert-name.js';
+import { certNameMatchesBanner, certNameMatchesServerName } from './cert-name.js';
 import { classify } from './classify.js';
 import type { ProbeAction, ProbeEvent, ProbeLimits, ProbeOptions, ProbeResult, TlsFacts } from './events.js';
+import { readEhloKeywords } from './ehlo-reply.js';
 import { emptyObservations, type Observations } from './observations.js';
 import { ReplyParser, type Reply } from './reply-parser.js';
 import { Transcript } from './transcript.js';
 import { ProtocolSniffer } from './protocol-sniffer.js';
+import { TlsRecordSniffer } from './tls-record-sniffer.js';
 import { UnsolicitedBytes } from './unsolicited-bytes.js';
 
 type State =
@@ -68,7 +70,8 @@ export class SmtpProbe {
   private readonly unsolicited: UnsolicitedBytes;
   private readonly transcript: Transcript;
   private readonly obs: Observations;
-  private heloFallback = false;
+  /** Created at STARTTLS's 220: judges the raw bytes before any reaches TLS. */
+  private tlsStart: TlsRecordSniffer | null = null;
   private tls: TlsFacts | null = null;
   private postTlsEhloCode: number | null = null;
   private postTlsEhloKeywords: string[] = [];
@@ -89,7 +92,12 @@ export class SmtpProbe {
 
   /** Bytes the machine holds for replies in progress: bounded by the limits whatever the server sends. */
   get bufferedBytes(): number {
-    return this.parser.bufferedBytes + this.unsolicited.bufferedBytes + this.sniffer.bufferedBytes;
+    return (
+      this.parser.bufferedBytes +
+      this.unsolicited.bufferedBytes +
+      this.sniffer.bufferedBytes +
+      (this.tlsStart?.bufferedBytes ?? 0)
+    );
   }
 
   handle(event: ProbeEvent): ProbeAction[] {
@@ -103,10 +111,13 @@ export class SmtpProbe {
         return this.finish(false);
       case 'data':
         return this.onData(event.bytes);
+      case 'tls-bytes':
+        return this.onTlsBytes(event.bytes);
       case 'tls-established':
         return this.onTlsEstablished(event.tls);
       case 'tls-failed':
         if (this.state !== 'handshake' && this.state !== 'implicit-handshake') return [];
+        if (this.tlsStart?.verdict === 'not-tls') return this.failNotTls();
         this.flushUnsolicited();
         this.transcript.add(`TLS failed: ${event.error}`);
         return this.fail(event.error);
@@ -145,12 +156,34 @@ export class SmtpProbe {
     return [this.send(`EHLO ${this.options.ehloName}`)];
   }
 
+  /**
+   * Raw bytes after STARTTLS's 220 (the rest of the 220's own segment first):
+   * the same bytes give the same verdict however TCP split them.
+   */
+  private onTlsBytes(bytes: Uint8Array): ProbeAction[] {
+    const sniffer = this.tlsStart;
+    if (sniffer === null) return [];
+    const forTls = sniffer.feed(bytes);
+    if (sniffer.verdict === 'not-tls') return sniffer.evidenceComplete ? this.failNotTls() : [];
+    return forTls.length === 0 ? [] : [{ type: 'to-tls', bytes: forTls }];
+  }
+
+  /** Plaintext where TLS was due: never fed into TLS; its first line is the evidence. */
+  private failNotTls(): ProbeAction[] {
+    this.transcript.add(`S(plaintext): ${this.tlsStart?.evidence() ?? ''}`);
+    this.transcript.add('TLS failed: plaintext-after-starttls');
+    this.obs.tlsHandshake = 'failed';
+    this.obs.tlsError = 'plaintext-after-starttls';
+    this.obs.failure = { stage: 'tls', error: 'plaintext-after-starttls' };
+    return this.finish(false);
+  }
+
   private onData(bytes: Uint8Array): ProbeAction[] {
     switch (this.state) {
       case 'await-connect':
       case 'handshake':
       case 'implicit-handshake':
-        // Bytes while no reply is due (e.g. pipelined after STARTTLS's 220: command injection) are evidence, never input.
+        // Bytes while no reply is due are evidence, never input.
         this.unsolicited.add(bytes);
         return [];
       case 'banner':
@@ -187,9 +220,21 @@ export class SmtpProbe {
       return this.fail(`${step.error}: ${step.detail}`);
     }
     for (const line of step.reply.wire) this.transcript.add(`S: ${line}`);
+    const rest = bytes.subarray(step.next);
+    if (this.state === 'starttls' && step.reply.code === 220) return this.startTls(step.reply, rest);
     // We answer every reply at once, so anything after it in the same chunk was sent before our command arrived.
-    this.unsolicited.add(bytes.subarray(step.next));
+    this.unsolicited.add(rest);
     return this.onReply(step.reply);
+  }
+
+  /** STARTTLS accepted: the rest of the 220's segment is judged exactly like the bytes that follow it. */
+  private startTls(reply: Reply, rest: Uint8Array): ProbeAction[] {
+    this.obs.starttlsReply = reply;
+    this.state = 'handshake';
+    this.tlsStart = new TlsRecordSniffer();
+    const actions: ProbeAction[] = [{ type: 'start-tls' }];
+    if (rest.length > 0) actions.push(...this.onTlsBytes(rest));
+    return actions;
   }
 
   private onReply(reply: Reply): ProbeAction[] {
@@ -202,23 +247,21 @@ export class SmtpProbe {
       case 'ehlo':
         this.obs.greetingCode = reply.code;
         if (!is2xx(reply.code)) {
-          this.heloFallback = true;
+          this.obs.heloFallback = true;
           this.state = 'helo';
           return [this.send(`HELO ${this.options.ehloName}`)];
         }
         this.obs.ehloKeywords = reply.texts.slice(1);
-        this.obs.starttlsAdvertised = this.obs.ehloKeywords.some(
-          (k) => (k.split(' ', 1)[0] ?? '').toUpperCase() === 'STARTTLS',
-        );
+        this.obs.ehlo = readEhloKeywords(this.obs.ehloKeywords);
+        this.obs.starttlsAdvertised = this.obs.ehlo.starttls;
         return this.afterGreeting();
       case 'helo':
         this.obs.greetingCode = reply.code;
         return is2xx(reply.code) ? this.afterGreeting() : this.finish(true);
       case 'starttls':
+        // A 220 went to startTls(); any other answer ends the exchange.
         this.obs.starttlsReply = reply;
-        if (reply.code !== 220) return this.finish(true);
-        this.state = 'handshake';
-        return [{ type: 'start-tls' }];
+        return this.finish(true);
       case 'post-tls-ehlo':
         this.postTlsEhloCode = reply.code;
         if (is2xx(reply.code)) this.postTlsEhloKeywords = reply.texts.slice(1);
@@ -241,6 +284,8 @@ export class SmtpProbe {
   private fail(reason: string): ProbeAction[] {
     if (this.state === 'done') return [];
     if (this.state === 'banner' && this.sniffer.verdict === 'not-smtp') return this.finishNotSmtp();
+    // Plaintext was already seen where TLS was due: that, not what ended the wait, is what happened.
+    if (this.state === 'handshake' && this.tlsStart?.verdict === 'not-tls') return this.failNotTls();
     if (this.state === 'await-connect') {
       // The driver should send connect-failed, but a deadline or error before `connected` means the same.
       this.obs.connectFailure = { code: reason, timedOut: reason === 'timeout' };
@@ -280,17 +325,17 @@ export class SmtpProbe {
     const verdict = classify(o);
     const cert = this.tls?.cert ?? null;
     return {
-      server_name: null,
+      server_name: this.options.serverName ?? null,
       outcome: verdict.outcome,
       fingerprints: verdict.fingerprints,
-      strip_evidence: null,
+      strip_evidence: verdict.strip_evidence,
       error_stage: verdict.error_stage,
       error: verdict.error,
       banner: o.notSmtp ? this.notSmtpEvidence : (o.banner?.texts.join('\n') ?? null),
       banner_code: o.notSmtp ? null : (o.banner?.code ?? null),
       ehlo_code: o.greetingCode,
       ehlo_keywords: o.ehloKeywords,
-      helo_fallback: this.heloFallback,
+      helo_fallback: o.heloFallback,
       starttls_advertised: o.starttlsAdvertised,
       starttls_sent: o.starttlsSent,
       starttls_code: o.starttlsReply?.code ?? null,
@@ -301,7 +346,7 @@ export class SmtpProbe {
       tls_error: o.tlsError,
       cert_sha256: cert?.sha256 ?? null,
       cert_status: cert?.status ?? null,
-      cert_validity: null,
+      cert_validity: cert?.validity ?? null,
       cert_subject: cert?.subject ?? null,
       cert_issuer: cert?.issuer ?? null,
       cert_sans: cert?.sans ?? [],
@@ -311,7 +356,7 @@ export class SmtpProbe {
       cert_key_bits: cert?.key_bits ?? null,
       cert_chain_len: cert?.chain_len ?? null,
       cert_name_matches_banner: o.notSmtp ? null : certNameMatchesBanner(cert, o.banner?.texts ?? []),
-      cert_name_matches: null,
+      cert_name_matches: certNameMatchesServerName(cert, this.options.serverName),
       post_tls_ehlo_code: this.postTlsEhloCode,
       post_tls_ehlo_keywords: this.postTlsEhloKeywords,
       transcript: this.transcript.toString(),

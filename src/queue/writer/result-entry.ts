@@ -40,8 +40,8 @@ export const JobStatsSchema = z.strictObject({
   attempted: count,
   responsive: count,
   connect_timeouts: count,
-  /** The overload guard's hold time (job_stats.held_ms), from workers that measure it. */
-  held_ms: count.optional(),
+  /** The overload guard's hold time (job_stats.held_ms); workers older than the guard send none. */
+  held_ms: count.default(0),
   outcome_counts: z.record(z.string(), count),
   started_at: z.string(),
   finished_at: z.string(),

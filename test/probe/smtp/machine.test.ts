@@ -50,26 +50,46 @@ describe('SmtpProbe bounds', () => {
     expect(machine.bufferedBytes).toBeLessThan(3 * DEFAULT_LIMITS.maxReplyBytes);
   });
 
-  it('keeps only a bounded sample of 10 MB sent between STARTTLS 220 and the handshake', () => {
+  it('stops at the first 128 bytes of a 10 MB plaintext flood after STARTTLS 220; none of it reaches TLS', () => {
     const machine = new SmtpProbe(probeOptions());
     machine.handle({ type: 'connected' });
     machine.handle(data(POSTFIX_BANNER));
     machine.handle(data(POSTFIX_EHLO));
     expect(machine.handle(data('220 Ready\r\n'))).toEqual([{ type: 'start-tls' }]);
-    const line = toBytes('MAIL FROM:<attacker@example.org>\r\n');
+    // No line end: the evidence is capped at 128 bytes, so the verdict cannot wait for one.
+    const chunk = toBytes('MAIL FROM:<attacker@example.org>'.repeat(32));
     let maxBuffered = 0;
-    let actions = 0;
-    for (let fed = 0; fed < TEN_MB; fed += line.length) {
-      actions += machine.handle({ type: 'data', bytes: line }).length;
+    let fed = 0;
+    let result = null;
+    while (fed < TEN_MB && result === null) {
+      const actions = machine.handle({ type: 'tls-bytes', bytes: chunk });
+      expect(actions.some((a) => a.type === 'to-tls')).toBe(false);
+      result = doneOf(actions);
+      fed += chunk.length;
       maxBuffered = Math.max(maxBuffered, machine.bufferedBytes);
     }
-    expect(actions).toBe(0);
+    expect(fed).toBe(chunk.length);
     expect(maxBuffered).toBeLessThan(3 * DEFAULT_LIMITS.maxReplyBytes);
-    const result = doneOf(machine.handle({ type: 'tls-failed', error: 'timeout' }));
-    expect(result?.outcome).toBe('tls-failed');
-    expect(result?.transcript).toContain('S(unsolicited): MAIL FROM:<attacker@example.org>');
-    expect(Buffer.byteLength(result?.transcript ?? '')).toBeLessThanOrEqual(DEFAULT_LIMITS.maxTranscriptBytes);
-    expect(result?.transcript.endsWith('…[truncated]')).toBe(true);
+    expect(result).toMatchObject({
+      outcome: 'tls-failed',
+      error_stage: 'tls',
+      tls_error: 'plaintext-after-starttls',
+    });
+    expect(result?.transcript).toContain(`S(plaintext): ${'MAIL FROM:<attacker@example.org>'.repeat(4)}\n`);
+  });
+
+  it('passes TLS records through untouched once their first bytes say TLS', () => {
+    const machine = new SmtpProbe(probeOptions());
+    machine.handle({ type: 'connected' });
+    machine.handle(data(POSTFIX_BANNER));
+    machine.handle(data(POSTFIX_EHLO));
+    // A ServerHello record header arriving in the 220's own segment, then the rest: one byte held, then all of it.
+    const actions = machine.handle(data('220 Ready\r\n\x16'));
+    expect(actions).toEqual([{ type: 'start-tls' }]);
+    const rest = machine.handle({ type: 'tls-bytes', bytes: toBytes('\x03\x03\x00\x7a') });
+    expect(rest).toEqual([{ type: 'to-tls', bytes: toBytes('\x16\x03\x03\x00\x7a') }]);
+    const more = toBytes('\x02\x00\x00\x76');
+    expect(machine.handle({ type: 'tls-bytes', bytes: more })).toEqual([{ type: 'to-tls', bytes: more }]);
   });
 
   it('caps the transcript at maxTranscriptBytes', () => {

@@ -44,6 +44,8 @@ export interface Replay {
   result: ProbeResult;
   /** The most bytes the machine held between events. */
   maxBuffered: number;
+  /** Raw bytes the machine let through to the TLS layer, in order. */
+  toTls: Uint8Array;
 }
 
 /** Cuts one step's server bytes (never empty) into data events. */
@@ -83,16 +85,25 @@ function triggerOf(data: string): Trigger {
 export function replay(session: Session, chunking: Chunking = whole): Replay {
   const machine = new SmtpProbe(probeOptions(session.options));
   const sent: string[] = [];
+  const toTls: number[] = [];
   let result: ProbeResult | null = null;
   let last: Trigger = 'connect';
   let maxBuffered = 0;
+  // Between STARTTLS's 220 and the end of the handshake the driver hands raw bytes to the machine as
+  // `tls-bytes`; the script's bytes there stand for what the server put on the wire.
+  let rawTls = false;
+  const implicit = session.options?.implicitTls === true;
   const deliver = (event: ProbeEvent): void => {
+    if (event.type === 'tls-established' || event.type === 'tls-failed') rawTls = false;
     for (const action of machine.handle(event)) {
       if (action.type === 'send') {
         sent.push(action.data);
         last = triggerOf(action.data);
       } else if (action.type === 'start-tls') {
         last = 'start-tls';
+        rawTls = !implicit;
+      } else if (action.type === 'to-tls') {
+        toTls.push(...action.bytes);
       } else {
         if (result !== null) throw new Error('two done actions');
         result = action.result;
@@ -115,11 +126,11 @@ export function replay(session: Session, chunking: Chunking = whole): Replay {
       joined.set(tail, lastChunk.length);
       chunks.push(joined);
     }
-    for (const chunk of chunks) deliver({ type: 'data', bytes: chunk });
+    for (const chunk of chunks) deliver(rawTls ? { type: 'tls-bytes', bytes: chunk } : { type: 'data', bytes: chunk });
     if (step.event !== undefined) deliver(step.event);
   });
   if (result === null) throw new Error(`the machine did not finish; last action ${last}`);
-  return { sent, result, maxBuffered };
+  return { sent, result, maxBuffered, toTls: Uint8Array.from(toTls) };
 }
 
 const EXHAUSTIVE_BYTES = 4096;

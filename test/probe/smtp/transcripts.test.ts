@@ -69,13 +69,18 @@ describe('the connection ends at every stage', () => {
       sent: [EHLO, STARTTLS, EHLO],
     },
   ];
+  // A deadline after the banner is ours, not the server's answer (issue 10): never ehlo-failed, starttls-refused
+  // or tls-failed. Before the banner it is no-banner; after a completed handshake, tls-ok with a post-tls error.
+  const outcomeOf = (s: (typeof stages)[number], error: string): Outcome =>
+    error === 'timeout' && s.outcome !== 'no-banner' && s.outcome !== 'tls-ok' ? 'timeout' : s.outcome;
   for (const s of stages) {
     for (const end of endings) {
-      it(`${end.error} after ${s.steps} steps${s.partial ? ' mid-reply' : ''} → ${s.outcome}`, () => {
+      const outcome = outcomeOf(s, end.error);
+      it(`${end.error} after ${s.steps} steps${s.partial ? ' mid-reply' : ''} → ${outcome}`, () => {
         const session = postfixCutShort(s.steps, s.partial, end.event);
         const reference = replay(session);
         expect(reference.sent).toEqual(s.sent);
-        expect(reference.result).toMatchObject({ outcome: s.outcome, error_stage: s.stage, error: end.error });
+        expect(reference.result).toMatchObject({ outcome, error_stage: s.stage, error: end.error });
         if (s.stage === 'tls') expect(reference.result.tls_error).toBe(end.error);
         expectSameUnderEveryChunking(session, reference);
       });
