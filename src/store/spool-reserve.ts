@@ -33,11 +33,11 @@ export async function keepSpoolReserve(dir: string, bytes: number): Promise<bool
     await mkdir(dir, { recursive: true });
     const handle = await open(file, 'a');
     try {
-      // Real zeros, not a sparse file: the blocks must be allocated to be worth anything.
+      // Real zeros, not a sparse file: the blocks must be allocated to be worth anything. No fsync:
+      // the file system counts written blocks as used (delayed allocation included) before they reach the disk.
       for (let size = have; size < bytes; size += CHUNK.length) {
         await handle.write(CHUNK, 0, Math.min(CHUNK.length, bytes - size));
       }
-      await handle.sync();
     } finally {
       await handle.close();
     }
