@@ -55,7 +55,9 @@ function reportError(err: unknown): number {
   }
   if (err instanceof StripscanError) {
     process.stderr.write(`stripscan: ${err.message} [${err.code}]\n`);
-    if (err.cause instanceof Error) process.stderr.write(`  cause: ${err.cause.message}\n`);
+    // A message that already quotes its cause (ClickHouse's own words) does not repeat it.
+    const cause = err.cause instanceof Error ? err.cause.message.replace(/\s+/g, ' ').trim() : '';
+    if (cause !== '' && !err.message.includes(cause.slice(0, 40))) process.stderr.write(`  cause: ${cause}\n`);
     return 1;
   }
   process.stderr.write(

@@ -73,8 +73,18 @@ describe('distributed campaign end to end', () => {
     expect(stored.latestRows).toBe(stored.rows);
     const expectedStored = Object.fromEntries(Object.entries(expected).filter(([o]) => !o.startsWith('connect-')));
     expect(stored.outcomes).toEqual(expectedStored);
+    // The writer mirrored the campaign's end from Redis: state and progress too.
+    const { chunksTotal } = JSON.parse((await h.client.hget(`${h.prefix}:stripscan:campaign:e2e`, 'spec')) ?? '{}') as {
+      chunksTotal: number;
+    };
     expect(stored.campaignRows).toEqual([
-      { contact: 'https://scan.example.org/about', ehlo_name: 'scan.example.org', ended: true },
+      {
+        contact: 'https://scan.example.org/about',
+        ehlo_name: 'scan.example.org',
+        ended: true,
+        state: 'done',
+        chunks: `${chunksTotal}/${chunksTotal}`,
+      },
     ]);
   });
 });

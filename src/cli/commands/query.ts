@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { addStoreFlags, storeOptionsFrom } from '../../store/store-flags.js';
+import { addStoreFlags, storeOptionsFrom, type StoreFlags } from '../../store/store-flags.js';
 
 const FORMATS = ['table', 'json', 'csv', 'tsv'] as const;
 type OutputFormat = (typeof FORMATS)[number];
@@ -16,9 +16,7 @@ function parseFormat(value: string): OutputFormat {
   return value as OutputFormat;
 }
 
-interface QueryOpts {
-  dataDir?: string;
-  clickhouse?: string;
+interface QueryOpts extends StoreFlags {
   list?: boolean;
   saved?: string;
   param: string[];
@@ -48,11 +46,9 @@ export function register(program: Command): void {
     }
     const saved = opts.saved === undefined ? undefined : findSavedQuery(opts.saved);
     const params = parseParams(opts.param, saved?.params);
-    const { openStore } = await import('../../store/index.js');
+    const { withStore } = await import('../../store/index.js');
     const { renderTable } = await import('../../store/render-table.js');
-    const store = await openStore(storeOptionsFrom(opts));
-    try {
-      await store.migrate();
+    await withStore(storeOptionsFrom(opts), async (store) => {
       const query = saved?.sql ?? (sql ?? '').trim().replace(/;$/, '');
       if (opts.format === 'table' || opts.format === 'json') {
         const rows = await (
@@ -67,8 +63,6 @@ export function register(program: Command): void {
         const format = opts.format === 'csv' ? 'CSVWithNames' : 'TabSeparatedWithNames';
         process.stdout.write(await (await store.client.query({ query, format, query_params: params })).text());
       }
-    } finally {
-      await store.close();
-    }
+    });
   });
 }
