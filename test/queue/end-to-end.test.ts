@@ -21,7 +21,7 @@ describe('distributed campaign end to end', () => {
   });
 
   it('scans a /22 with 3 workers and a writer; each target once; counts equal the fleet manifest', async () => {
-    await h.createCampaign('e2e', '127.16.0.0/22', ['--chunk-size', '128', '--timeout', '8000']);
+    await h.createCampaign('e2e', '127.16.0.0/22', ['--chunk-size', '128', '--timeout', '4000']);
     const status0 = JSON.parse((await h.cli(['campaign', 'status', 'e2e', '--json'])).stdout) as {
       state: string;
       addressesTotal: number;

@@ -41,7 +41,9 @@ export async function startHarness(prefix: string): Promise<Harness> {
   const redis = await startTestRedis();
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });
   client.on('error', () => undefined);
-  const fleet = await startFleet({ range: '127.16.0.0/16', port: 0, mix: 'even', limits: { idleMs: 5_000 } });
+  const fleet = await startFleet({ range: '127.16.0.0/16', port: 0, mix: 'even', limits: { idleMs: 20_000 } });
+  // The sim's idle timeout must outlast a probe's step deadline even doubled by stall give-back (tests use
+  // --timeout ≤ 4 s): otherwise a silent persona's close, not our deadline, ends the step.
   const dir = mkdtempSync(join(tmpdir(), 'stripscan-queue-'));
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, fleet.caPem);
