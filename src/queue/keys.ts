@@ -38,3 +38,8 @@ export function resultStreamKey(prefix: string): string {
 
 export const WRITER_GROUP = 'writers';
 export const DEFAULT_PREFIX = 'stripscan';
+
+/** The stream of result entries the writer set aside (invalid, or refused by ClickHouse too often). */
+export function deadLetterStreamKey(prefix: string): string {
+  return `${prefix}:stripscan:dead-letters`;
+}

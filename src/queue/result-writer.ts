@@ -1,35 +1,62 @@
 /**
  * The result writer: the one process that owns the store in a distributed
- * campaign. It reads the result stream as a member of a consumer group,
- * inserts each chunk's records with a dedup token named after the chunk,
- * and acknowledges (then deletes) an entry only after its insert succeeded.
+ * campaign. It drives small parts that each do one thing (writer/):
  *
- * A writer killed between insert and acknowledgement leaves the entry
- * pending; a live writer claims it after `claimIdleMs` (XAUTOCLAIM) and
- * inserts it again with the same token, which ClickHouse drops as a
- * duplicate. Entries no writer has read simply wait in the stream.
+ *   stream-reader   read and claim entries, with their delivery counts
+ *   result-entry    check an entry (kind, fields, every record)
+ *   store-entry     insert it: records, job statistics, the campaign's row
+ *   settle          decide: acknowledge, dead-letter, or keep for later
+ *   dead-letters    acknowledge (XACK + XDEL) or set aside, atomically
+ *
+ * An entry is acknowledged only once its rows are in ClickHouse or in a spool
+ * file that this writer replays (on a timer, and at start). A writer killed
+ * before its acknowledgement leaves the entry pending; a live writer claims it
+ * after `claimIdleMs` and inserts it again with the same token, which
+ * ClickHouse drops as a duplicate. An entry that cannot be stored goes to the
+ * dead letters and the entries behind it flow.
+ *
+ * ClickHouse away (unreachable, disk full): the entry in hand spools, the
+ * writer says "waiting for ClickHouse at … (reason)" once, stops reading (the
+ * stream holds the rest), and tries again with backoff up to 30 s, replaying
+ * the spool as its test; it says when ClickHouse is back.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { Counter, Gauge, Registry } from 'prom-client';
-import { z } from 'zod';
-import type { ScanRecord } from '../record.js';
-import { recordJobStats, upsertCampaign, type JobStatsRow, type RecordWriter, type Store } from '../store/index.js';
-import { CampaignSpec } from './campaign-spec.js';
-import { campaignKeys, resultStreamKey, WRITER_GROUP } from './keys.js';
+import { Registry } from 'prom-client';
+import { StoreError, type StripscanError } from '../errors.js';
+import { createWriter, isStoreOutage, type ReplayResult, type RecordWriter, type Store } from '../store/index.js';
+import { resultStreamKey } from './keys.js';
 import { serveMetrics, type MetricsServer } from './metrics-server.js';
 import { connectRedis } from './redis-connection.js';
+import { CampaignMirror } from './writer/campaign-mirror.js';
+import { ClickHouseHealth } from './writer/clickhouse-health.js';
+import { crashPoint } from './writer/crash-point.js';
+import { acknowledge, moveToDeadLetters } from './writer/dead-letters.js';
+import { parseResultEntry } from './writer/result-entry.js';
+import { settle, type EntryOutcome } from './writer/settle.js';
+import { storeEntry } from './writer/store-entry.js';
+import { ResultStreamReader, type Delivery } from './writer/stream-reader.js';
+import { WriterMetrics } from './writer/writer-metrics.js';
 
 export interface ResultWriterOptions {
   redisUrl: string;
   prefix: string;
+  /** The store this writer owns; the caller opens it and closes it after close(). */
   store: Store;
-  writer: RecordWriter;
   /** Entries another writer read but did not acknowledge for this long are taken over. Default 60 s. */
   claimIdleMs?: number;
   /** Entries per read. Default 16 (an entry is one chunk's records). */
   batchEntries?: number;
+  /** Deliveries of an entry ClickHouse keeps refusing before it goes to the dead letters. Default 5. */
+  maxDeliveries?: number;
+  /** Pause before an entry ClickHouse refused is tried again. Default 5 s. */
+  retryPendingMs?: number;
+  /** How often the spool is replayed while the writer runs. Default 30 s. */
+  replayEveryMs?: number;
+  /** How often campaign records are mirrored from Redis into the store. Default 10 s. */
+  mirrorEveryMs?: number;
   metricsPort?: number;
   metricsHost?: string;
   log?: (line: string) => void;
@@ -37,179 +64,177 @@ export interface ResultWriterOptions {
 
 export interface ResultWriter {
   readonly metricsPort: number | null;
-  readonly stats: { entries: number; rows: number; failures: number };
-  /** Stop reading; the entry being inserted finishes and is acknowledged. */
+  readonly stats: { entries: number; rows: number; failures: number; deadLetters: number };
+  /** Settles after close(); rejects when the store fails for good (a changed migration, not an outage). */
+  readonly done: Promise<void>;
+  /** Stop reading; the entry being stored finishes and is settled; buffered rows are written. */
   close(): Promise<void>;
 }
 
-type Entry = [id: string, fields: string[]];
-
-const JobStats = z.object({
-  campaign: z.string(),
-  job: z.string(),
-  vantage: z.string(),
-  attempted: z.number(),
-  responsive: z.number(),
-  connect_timeouts: z.number(),
-  // Workers older than the overload guard send none.
-  held_ms: z.number().default(0),
-  outcome_counts: z.record(z.string(), z.number()),
-  started_at: z.string(),
-  finished_at: z.string(),
-});
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
 
 export async function startResultWriter(opts: ResultWriterOptions): Promise<ResultWriter> {
   const consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = opts.log ?? (() => undefined);
+  const { store } = opts;
   const redis: Redis = connectRedis(opts.redisUrl, `stripscan-writer-${consumer}`);
   const stream = resultStreamKey(opts.prefix);
-  const claimIdleMs = opts.claimIdleMs ?? 60_000;
-  const count = opts.batchEntries ?? 16;
-  await ensureGroup(redis, stream);
+  const maxDeliveries = opts.maxDeliveries ?? 5;
+  const mirrorEveryMs = opts.mirrorEveryMs ?? 10_000;
+  const reader = new ResultStreamReader(redis, stream, consumer, {
+    claimIdleMs: opts.claimIdleMs ?? 60_000,
+    count: opts.batchEntries ?? 16,
+    retryPendingMs: opts.retryPendingMs ?? 5_000,
+  });
 
   const registry = new Registry();
-  const rows = new Counter({
-    name: 'stripscan_writer_rows_total',
-    help: 'Observation rows inserted',
-    registers: [registry],
-  });
-  const entriesDone = new Counter({
-    name: 'stripscan_writer_entries_total',
-    help: 'Stream entries acknowledged',
-    registers: [registry],
-  });
-  const failures = new Counter({
-    name: 'stripscan_writer_failures_total',
-    help: 'Failed insert rounds',
-    registers: [registry],
-  });
-  new Gauge({
-    name: 'stripscan_writer_backlog_entries',
-    help: 'Result stream entries not yet acknowledged (one per chunk)',
-    registers: [registry],
-    async collect() {
-      this.set(await redis.xlen(stream).catch(() => NaN));
-    },
-  });
-  const stats = { entries: 0, rows: 0, failures: 0 };
+  const metrics = new WriterMetrics(registry, () => redis.xlen(stream));
+  const health = new ClickHouseHealth(store.description, registry, log);
+  const stats = { entries: 0, rows: 0, failures: 0, deadLetters: 0 };
+  // Serve metrics first: a writer started while a service is down shows it in its scrape.
+  let metricsServer: MetricsServer | null = null;
+  if (opts.metricsPort !== undefined) metricsServer = await serveMetrics(registry, opts.metricsPort, opts.metricsHost);
 
-  async function handle(entry: Entry): Promise<void> {
-    const [id, list] = entry;
-    const fields = new Map<string, string>();
-    for (let i = 0; i + 1 < list.length; i += 2) fields.set(list[i] as string, list[i + 1] as string);
-    const kind = fields.get('kind');
-    if (kind === 'chunk') {
-      const records = JSON.parse(fields.get('records') ?? '[]') as ScanRecord[];
-      const jobStats = JobStats.parse(JSON.parse(fields.get('stats') ?? 'null')) as JobStatsRow;
-      // One entry per committed chunk: the job label names the batch for ever.
-      await opts.writer.writeBatch(records, `${jobStats.campaign}/${jobStats.job}/stream`);
-      await recordJobStats(opts.store, jobStats);
-      rows.inc(records.length);
-      stats.rows += records.length;
-    } else if (kind === 'campaign') {
-      const spec = CampaignSpec.parse(JSON.parse(fields.get('spec') ?? 'null'));
-      await upsertCampaign(opts.store, campaignRow(spec, null));
-    } else if (kind === 'campaign-end') {
-      const raw = await redis.hget(campaignKeys(opts.prefix, fields.get('campaign') ?? '').campaign, 'spec');
-      if (raw !== null) {
-        await upsertCampaign(
-          opts.store,
-          campaignRow(CampaignSpec.parse(JSON.parse(raw)), fields.get('endedAt') ?? null),
-        );
-      }
-    } else {
-      log(`entry ${id}: unknown kind ${JSON.stringify(kind)}; acknowledged without insert`);
+  const stop = new AbortController();
+  /** Sleeps, or less when close() is called. */
+  const pause = (ms: number): Promise<void> => sleep(ms, undefined, { signal: stop.signal }).catch(() => undefined);
+
+  let writer: RecordWriter | null = null;
+  let spoolRowsSeen = 0;
+  const reported = new Set<string>();
+  const onReplay = (r: ReplayResult): void => {
+    if (r.files > 0) log(`loaded ${r.files} spooled batch(es), ${r.rows} rows, from ${writer?.spoolDir ?? ''}`);
+    for (const s of r.skipped) {
+      if (reported.has(s.file)) continue;
+      reported.add(s.file);
+      log(`kept spool file ${s.file}: ${s.reason}`);
     }
-    await redis.multi().xack(stream, WRITER_GROUP, id).xdel(stream, id).exec();
-    entriesDone.inc();
-    stats.entries++;
+  };
+
+  /** Migrations, waiting for ClickHouse as long as it takes; false when stopped first. */
+  async function prepareStore(): Promise<boolean> {
+    for (let backoff = BACKOFF_FIRST_MS; !stop.signal.aborted; backoff = Math.min(BACKOFF_MAX_MS, backoff * 2)) {
+      try {
+        await store.migrate();
+        health.up();
+        return true;
+      } catch (err) {
+        if (!isStoreOutage(err)) throw err;
+        health.down(err as StripscanError);
+        await pause(backoff);
+      }
+    }
+    return false;
   }
 
-  let stopping = false;
-  let lastClaim = 0;
-  async function loop(): Promise<void> {
-    while (!stopping) {
-      try {
-        let entries: Entry[] = [];
-        if (Date.now() - lastClaim >= Math.min(claimIdleMs, 5_000)) {
-          lastClaim = Date.now();
-          // Reply: [cursor, entries, deleted ids]; entriesOf reads the second element.
-          entries = entriesOf(
-            await redis.xautoclaim(stream, WRITER_GROUP, consumer, claimIdleMs, '0-0', 'COUNT', count),
-          );
-        }
-        if (entries.length === 0) {
-          // Our own pending entries first (a failed insert round), then new ones.
-          entries = await readGroup(redis, stream, consumer, count, '0');
-          if (entries.length === 0) entries = await readGroup(redis, stream, consumer, count, '>');
-        }
-        for (const entry of entries) {
-          if (stopping) break;
-          await handle(entry);
-        }
-      } catch (err) {
-        failures.inc();
+  /** After an outage: replay the spool (the real test of an insert) and ask a server for /ping, with backoff. */
+  async function waitForStore(w: RecordWriter): Promise<void> {
+    for (let backoff = BACKOFF_FIRST_MS; !stop.signal.aborted; backoff = Math.min(BACKOFF_MAX_MS, backoff * 2)) {
+      await pause(backoff);
+      if (await w.probeStore()) {
+        health.up();
+        return;
+      }
+    }
+  }
+
+  async function outcomeOf(delivery: Delivery, w: RecordWriter, m: CampaignMirror): Promise<EntryOutcome> {
+    const parsed = parseResultEntry(delivery.fields);
+    if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason };
+    try {
+      const rows = await storeEntry(parsed.entry, { writer: w, mirror: m });
+      metrics.rows.inc(rows);
+      stats.rows += rows;
+      return { kind: 'stored' };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      // Neither stored nor spooled: the store is away and so is the spool's disk.
+      if (isStoreOutage(err) || (err instanceof StoreError && err.code === 'E_SPOOL_WRITE')) {
+        return { kind: 'not-stored', reason };
+      }
+      return { kind: 'refused', reason };
+    }
+  }
+
+  async function handle(delivery: Delivery, w: RecordWriter, m: CampaignMirror): Promise<void> {
+    crashPoint('after-read');
+    const outcome = await outcomeOf(delivery, w, m);
+    if (outcome.kind === 'stored') crashPoint('after-store');
+    const decision = settle(outcome, delivery.deliveries, maxDeliveries);
+    switch (decision.action) {
+      case 'acknowledge':
+        await acknowledge(redis, opts.prefix, delivery.id);
+        metrics.entries.inc();
+        stats.entries++;
+        return;
+      case 'dead-letter':
+        await moveToDeadLetters(redis, opts.prefix, delivery, decision.reason);
+        metrics.deadLetters.inc();
+        stats.deadLetters++;
+        log(`entry ${delivery.id} moved to the dead letters: ${decision.reason}`);
+        return;
+      case 'keep':
+        metrics.failures.inc();
         stats.failures++;
-        log(`writer: ${err instanceof Error ? err.message : String(err)}; retrying`);
-        if (isMissingGroup(err)) await ensureGroup(redis, stream).catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 500));
+        if (outcome.kind === 'refused') {
+          log(`entry ${delivery.id} (delivery ${delivery.deliveries} of ${maxDeliveries}): ${outcome.reason}`);
+        }
+        return;
+    }
+  }
+
+  async function loop(): Promise<void> {
+    if (!(await prepareStore())) return;
+    const w = createWriter(store, { replayEveryMs: opts.replayEveryMs ?? 30_000, onReplay });
+    const m = new CampaignMirror(redis, opts.prefix, w);
+    writer = w;
+    await reader.ensureGroup();
+    let lastMirror = 0;
+    while (!stop.signal.aborted) {
+      try {
+        if (w.outage !== null) {
+          health.down(w.outage);
+          await waitForStore(w);
+          continue;
+        }
+        if (Date.now() - lastMirror >= mirrorEveryMs) {
+          lastMirror = Date.now();
+          await m.mirrorAll();
+        }
+        for (const delivery of await reader.next()) {
+          if (stop.signal.aborted) break;
+          await handle(delivery, w, m);
+          // The store went away during this entry: the rest of the batch stays pending, read again when it is back.
+          if (w.outage !== null) break;
+        }
+        const spooled = Object.values(w.stats.spooledByTable).reduce((a, b) => a + b, 0);
+        metrics.spooledRows.inc(spooled - spoolRowsSeen);
+        spoolRowsSeen = spooled;
+      } catch (err) {
+        metrics.failures.inc();
+        stats.failures++;
+        log(`${err instanceof Error ? err.message : String(err)}; retrying`);
+        if (err instanceof Error && err.message.includes('NOGROUP')) await reader.ensureGroup().catch(() => undefined);
+        await pause(BACKOFF_FIRST_MS);
       }
     }
   }
   const running = loop();
 
-  let metricsServer: MetricsServer | null = null;
-  if (opts.metricsPort !== undefined) metricsServer = await serveMetrics(registry, opts.metricsPort, opts.metricsHost);
-
   return {
     metricsPort: metricsServer?.port ?? null,
     stats,
+    done: running,
     async close() {
-      stopping = true;
-      await running;
-      await metricsServer?.close();
-      redis.disconnect();
+      stop.abort();
+      try {
+        await running.catch(() => undefined);
+        await writer?.close();
+      } finally {
+        await metricsServer?.close();
+        redis.disconnect();
+      }
     },
   };
-}
-
-async function readGroup(
-  redis: Redis,
-  stream: string,
-  consumer: string,
-  count: number,
-  from: string,
-): Promise<Entry[]> {
-  const args = ['GROUP', WRITER_GROUP, consumer, 'COUNT', String(count)];
-  // Block only for new entries; a short block keeps close() prompt.
-  if (from === '>') args.push('BLOCK', '1000');
-  const reply = (await redis.call('XREADGROUP', ...args, 'STREAMS', stream, from)) as unknown;
-  return entriesOf(reply);
-}
-
-/** Stream replies come as [[key, entries]] or, from some client versions, [key, entries]: accept both. */
-function entriesOf(reply: unknown): Entry[] {
-  if (!Array.isArray(reply) || reply.length === 0) return [];
-  const pair: unknown = typeof reply[0] === 'string' ? reply : reply[0];
-  const entries: unknown = Array.isArray(pair) ? pair[1] : undefined;
-  if (!Array.isArray(entries)) return [];
-  // Deleted entries come back from XAUTOCLAIM/XREADGROUP as [id, null].
-  return entries.filter((e): e is Entry => Array.isArray(e) && typeof e[0] === 'string' && Array.isArray(e[1]));
-}
-
-async function ensureGroup(redis: Redis, stream: string): Promise<void> {
-  try {
-    await redis.xgroup('CREATE', stream, WRITER_GROUP, '0', 'MKSTREAM');
-  } catch (err) {
-    if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
-  }
-}
-
-function isMissingGroup(err: unknown): boolean {
-  return err instanceof Error && err.message.includes('NOGROUP');
-}
-
-function campaignRow(spec: CampaignSpec, endedAt: string | null) {
-  const { name, seed, ehloName, contact, createdAt, ...params } = spec;
-  return { campaign: name, params, seed, ehlo_name: ehloName, contact, started_at: createdAt, ended_at: endedAt };
 }

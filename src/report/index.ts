@@ -3,16 +3,18 @@
  *
  *   const data = await loadReportData(store.client, { campaign, compare?, storeDescription })
  *   const html = renderReport(data)                  // one self-contained document
- *   await writeReport(store, { campaign, compare?, htmlFile })   // both, written atomically
+ *   await writeReport(store, { campaign, compare?, htmlFile })   // both, written atomically → { bytes, completeness }
  */
 import { rename, writeFile } from 'node:fs/promises';
 import type { Store } from '../store/index.js';
+import { describeCompleteness } from './completeness.js';
 import { loadReportData } from './report-data.js';
 import { renderReport } from './render-report.js';
 
 export { loadReportData, loadCampaignSummary, loadHistory } from './report-data.js';
 export type { ReportData, CampaignSummary, CampaignFacts, Count, HistoryPoint } from './report-data.js';
 export { renderReport } from './render-report.js';
+export { describeCompleteness, type CampaignProgress } from './completeness.js';
 export { escapeHtml } from './html-escape.js';
 
 export interface WriteReportOptions {
@@ -21,8 +23,11 @@ export interface WriteReportOptions {
   htmlFile: string;
 }
 
-/** Renders and writes the report; a reader never sees a half-written file. Returns the byte size. */
-export async function writeReport(store: Store, opts: WriteReportOptions): Promise<number> {
+/** Renders and writes the report; a reader never sees a half-written file. Returns its size and how complete the campaign is. */
+export async function writeReport(
+  store: Store,
+  opts: WriteReportOptions,
+): Promise<{ bytes: number; completeness: string }> {
   const data = await loadReportData(store.client, {
     campaign: opts.campaign,
     compare: opts.compare,
@@ -32,5 +37,5 @@ export async function writeReport(store: Store, opts: WriteReportOptions): Promi
   const partial = `${opts.htmlFile}.${process.pid}.partial`;
   await writeFile(partial, html, 'utf8');
   await rename(partial, opts.htmlFile);
-  return Buffer.byteLength(html);
+  return { bytes: Buffer.byteLength(html), completeness: describeCompleteness(data.main.facts) };
 }

@@ -4,6 +4,7 @@
  * load, so opening the file fetches nothing even if some text slipped through.
  * Pure: ReportData in, string out.
  */
+import { describeCompleteness } from './completeness.js';
 import { escapeHtml as esc } from './html-escape.js';
 import type { CampaignSummary, Count, PlaceRow, ReportData } from './report-data.js';
 import { barChart, shareLineChart, type BarSeries } from './svg-charts.js';
@@ -72,6 +73,7 @@ function paramsTable(s: CampaignSummary): string {
     ['Campaign', esc(f.campaign)],
     ['Started', esc(f.started_at || 'unknown')],
     ['Ended', esc(f.ended_at ?? 'not ended')],
+    ['Completeness', esc(describeCompleteness(f))],
     ['Seed', `<code>${esc(f.seed)}</code>`],
     ['EHLO name', `<code>${esc(f.ehlo_name)}</code>`],
     ['Contact', esc(f.contact)],
@@ -81,6 +83,11 @@ function paramsTable(s: CampaignSummary): string {
     ...Object.entries(params).map(([k, v]) => [`<code>${esc(k)}</code>`, `<code>${esc(JSON.stringify(v))}</code>`]),
   ];
   return table(['Parameter', 'Value'], rows);
+}
+
+/** A campaign cut short is a different sample: say so before any number. */
+function completenessLine(s: CampaignSummary): string {
+  return `<p><b>Campaign ${esc(describeCompleteness(s.facts))}.</b></p>`;
 }
 
 function summaryCards(s: CampaignSummary): string {
@@ -172,8 +179,11 @@ export function renderReport(data: ReportData): string {
     `<h1>${esc(title)}</h1>`,
     `<p class="muted">Generated ${esc(data.generatedAt)} from ${esc(data.storeDescription)}.</p>`,
     `<h2>Summary: ${esc(main.facts.campaign)}</h2>`,
+    completenessLine(main),
     summaryCards(main),
-    ...(compare === null ? [] : [`<h2>Summary: ${esc(compare.facts.campaign)}</h2>`, summaryCards(compare)]),
+    ...(compare === null
+      ? []
+      : [`<h2>Summary: ${esc(compare.facts.campaign)}</h2>`, completenessLine(compare), summaryCards(compare)]),
     `<h2>Results</h2><div class="grid">`,
     countsChart('Outcomes (observations)', (s) => s.outcomes, data),
     countsChart('Fingerprints (observations)', (s) => s.fingerprints, data),

@@ -5,13 +5,14 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { UsageError } from '../errors.js';
 import { SMTP_OUTCOMES } from '../record.js';
+import type { CampaignProgress } from './completeness.js';
 
 export interface Count {
   label: string;
   value: number;
 }
 
-export interface CampaignFacts {
+export interface CampaignFacts extends CampaignProgress {
   campaign: string;
   /** The campaign's parameters as stored (JSON text). */
   params: string;
@@ -108,6 +109,8 @@ export async function loadCampaignSummary(
     client,
     `SELECT c.campaign AS campaign, c.params AS params, c.seed AS seed, c.ehlo_name AS ehlo_name, c.contact AS contact,
        toString(c.started_at) AS started_at, if(isNull(c.ended_at), NULL, toString(c.ended_at)) AS ended_at,
+       c.state AS state, c.addresses_total AS addresses_total, c.chunks_total AS chunks_total,
+       c.chunks_done AS chunks_done, c.chunks_failed AS chunks_failed, c.attempted AS progress_attempted,
        (SELECT count() FROM job_stats FINAL WHERE campaign = {campaign:String}) AS jobs,
        (SELECT sum(attempted) FROM job_stats FINAL WHERE campaign = {campaign:String}) AS attempted,
        (SELECT sum(responsive) FROM job_stats FINAL WHERE campaign = {campaign:String}) AS responsive
@@ -205,18 +208,27 @@ export async function loadCampaignSummary(
       ),
     ]);
   return {
-    facts: f ?? {
-      campaign,
-      params: '{}',
-      seed: '',
-      ehlo_name: '',
-      contact: '',
-      started_at: '',
-      ended_at: null,
-      jobs: 0,
-      attempted: 0,
-      responsive: 0,
-    },
+    facts:
+      f !== undefined
+        ? withProgressNumbers(f)
+        : {
+            campaign,
+            params: '{}',
+            seed: '',
+            ehlo_name: '',
+            contact: '',
+            started_at: '',
+            ended_at: null,
+            jobs: 0,
+            attempted: 0,
+            responsive: 0,
+            state: '',
+            addresses_total: 0,
+            chunks_total: 0,
+            chunks_done: 0,
+            chunks_failed: 0,
+            progress_attempted: 0,
+          },
     observations: Number(h.observations),
     smtpHosts: Number(h.smtp),
     strippedHosts: Number(h.stripped),
@@ -233,6 +245,19 @@ export async function loadCampaignSummary(
     banners,
     certNames: certNames.map((c) => ({ ...c, hosts: Number(c.hosts) })),
     stripped: stripped.map((s) => ({ ...s, port: Number(s.port) })),
+  };
+}
+
+/** Counts arrive as JSON numbers, or as strings from a server that quotes 64-bit integers: numbers either way. */
+function withProgressNumbers(f: CampaignFacts): CampaignFacts {
+  return {
+    ...f,
+    state: String(f.state),
+    addresses_total: Number(f.addresses_total),
+    chunks_total: Number(f.chunks_total),
+    chunks_done: Number(f.chunks_done),
+    chunks_failed: Number(f.chunks_failed),
+    progress_attempted: Number(f.progress_attempted),
   };
 }
 

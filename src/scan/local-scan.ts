@@ -7,7 +7,7 @@
 import type { ScanRecord } from '../record.js';
 import type { DriverOptions, RecordLabels } from '../probe/driver.js';
 import { addressesOfPlan, type ScanPlan, type TargetNames } from '../targets/index.js';
-import type { CampaignRow, JobStatsRow, OpenStoreOptions, RecordWriter } from '../store/index.js';
+import type { CampaignRow, OpenStoreOptions, RecordWriter } from '../store/index.js';
 import { runChunk } from './chunk-runner.js';
 import { isResponsive, type ChunkStats } from './chunk-stats.js';
 import { openJsonlSink, type JsonlSink } from './jsonl-sink.js';
@@ -48,19 +48,25 @@ export interface LocalScanResult {
   stats: ChunkStats;
   elapsedMs: number;
   storeDescription: string | null;
+  /** Rows (per table) that wait in the spool because the store could not take them. */
+  spooled: Record<string, number>;
+  cancelled: boolean;
 }
 
 interface ScanStore {
   description: string;
   writer: RecordWriter;
-  upsertCampaign(row: CampaignRow): Promise<void>;
-  recordJobStats(row: JobStatsRow): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Open and migrate the store before the first probe, so a broken store scans nothing. */
+/**
+ * Open and migrate the store before the first probe, so a broken or
+ * unreachable store scans nothing (exit 3 within the service timeout).
+ * Past this point the scan does not depend on the store: rows, job_stats and
+ * the campaign's row spool while it is away.
+ */
 async function openScanStore(location: OpenStoreOptions): Promise<ScanStore> {
-  const { openStore, createWriter, upsertCampaign, recordJobStats } = await import('../store/index.js');
+  const { openStore, createWriter } = await import('../store/index.js');
   const store = await openStore(location);
   try {
     await store.migrate();
@@ -68,14 +74,7 @@ async function openScanStore(location: OpenStoreOptions): Promise<ScanStore> {
     await store.close();
     throw err;
   }
-  const writer = createWriter(store);
-  return {
-    description: store.description,
-    writer,
-    upsertCampaign: (row) => upsertCampaign(store, row),
-    recordJobStats: (row) => recordJobStats(store, row),
-    close: () => store.close(),
-  };
+  return { description: store.description, writer: createWriter(store), close: () => store.close() };
 }
 
 export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanResult> {
@@ -85,7 +84,8 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
   const abort = new AbortController();
   const jsonl: JsonlSink | null =
     opts.jsonl === undefined ? null : openJsonlSink(opts.jsonl, { onReaderGone: () => abort.abort() });
-  const progress = opts.startProgress(Math.ceil(opts.setSize / plan.shards));
+  const total = Math.ceil(opts.setSize / plan.shards);
+  const progress = opts.startProgress(total);
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const campaignRow: CampaignRow = {
@@ -96,8 +96,16 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
     contact: opts.contact,
     started_at: startedAt,
     ended_at: null,
+    state: 'running',
+    addresses_total: total,
+    // A local scan is one chunk: the whole shard.
+    chunks_total: 1,
+    chunks_done: 0,
+    chunks_failed: 0,
+    attempted: 0,
+    responsive: 0,
+    counters: {},
   };
-  if (store !== null) await store.upsertCampaign(campaignRow);
 
   const onRecord = async (record: ScanRecord): Promise<void> => {
     progress.tick();
@@ -115,6 +123,7 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
+    if (store !== null) await store.writer.writeCampaigns([campaignRow]);
     const stats = await runChunk({
       addresses: addressesOfPlan(plan),
       names: opts.names,
@@ -128,39 +137,61 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
     });
     progress.stop();
     await jsonl?.close();
-    if (store !== null) {
-      await store.writer.close();
-      const spooled = store.writer.stats.rowsSpooled;
-      if (spooled > 0) {
-        opts.log(
-          `stripscan: warning: ${spooled} rows could not be inserted and wait in the spool; \`stripscan store replay\` (or the next scan) loads them\n`,
-        );
-      }
-      const finishedAt = new Date().toISOString();
-      await store.recordJobStats({
-        campaign: labels.campaign,
-        job: labels.job,
-        vantage: labels.vantage,
-        attempted: stats.attempted,
-        responsive: stats.responsive,
-        connect_timeouts: stats.connectTimeouts,
-        held_ms: stats.heldMs,
-        outcome_counts: stats.outcomes,
-        started_at: startedAt,
-        finished_at: finishedAt,
-      });
-      await store.upsertCampaign({ ...campaignRow, ended_at: finishedAt });
-    }
+    const cancelled = abort.signal.aborted;
     const elapsedMs = Date.now() - started;
-    opts.log(`campaign ${labels.campaign}\n` + formatSummary(stats, elapsedMs));
+    // The store's end of the scan; a failure here (nothing stored, nothing
+    // spooled) is reported after the summary, which the scan owes its user anyway.
+    let storeFailure: unknown;
+    if (store !== null) {
+      const finishedAt = new Date().toISOString();
+      try {
+        await store.writer.writeJobStats({
+          campaign: labels.campaign,
+          job: labels.job,
+          vantage: labels.vantage,
+          attempted: stats.attempted,
+          responsive: stats.responsive,
+          connect_timeouts: stats.connectTimeouts,
+          held_ms: stats.heldMs,
+          outcome_counts: stats.outcomes,
+          started_at: startedAt,
+          finished_at: finishedAt,
+        });
+        await store.writer.writeCampaigns([
+          {
+            ...campaignRow,
+            ended_at: finishedAt,
+            state: cancelled ? 'cancelled' : 'done',
+            chunks_done: cancelled ? 0 : 1,
+            attempted: stats.attempted,
+            responsive: stats.responsive,
+          },
+        ]);
+        await store.writer.close();
+      } catch (err) {
+        storeFailure = err;
+      }
+    }
+    opts.log(`campaign ${labels.campaign}${cancelled ? ' (cancelled)' : ''}\n` + formatSummary(stats, elapsedMs));
     if (jsonl?.readerGone === true) opts.log(readerGone(store !== null));
-    if (store !== null) opts.log(`stored in ${store.description}\n`);
-    return { stats, elapsedMs, storeDescription: store?.description ?? null };
+    const spooled = store?.writer.stats.spooledByTable ?? {};
+    if (store !== null) opts.log(storeLine(store, spooled));
+    if (storeFailure !== undefined) throw storeFailure;
+    return { stats, elapsedMs, storeDescription: store?.description ?? null, spooled, cancelled };
   } finally {
     await store?.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+/** Where the results went: the store, or, for what it could not take, the spool (one line). */
+function storeLine(store: ScanStore, spooled: Record<string, number>): string {
+  const waiting = Object.entries(spooled).filter(([, n]) => n > 0);
+  if (waiting.length === 0) return `stored in ${store.description}\n`;
+  const what = waiting.map(([table, n]) => `${n} ${table} row${n === 1 ? '' : 's'}`).join(', ');
+  const why = store.writer.firstOutage?.message ?? 'the store refused them';
+  return `stripscan: warning: ${what} wait in ${store.writer.spoolDir} (${why}); load them with \`stripscan store replay\` once the store is back (the next scan also does)\n`;
 }
 
 /** Said after the summary when the reader of `--jsonl -` quit: the scan ended early, on purpose, with exit 0. */

@@ -20,7 +20,10 @@ import type { FleetOptions } from './fleet.js';
 import type { PartReply, PartRequest } from './fleet-part.js';
 import { PORT_ATTEMPTS } from './listeners.js';
 
-const ENTRY = fileURLToPath(new URL('../../workers/fleet-part.ts', import.meta.url));
+/** The compiled CLI (dist/) forks the compiled entry; from the sources, tsx (a devDependency) loads the TypeScript one. */
+const COMPILED = import.meta.url.endsWith('.js');
+const ENTRY = fileURLToPath(new URL(`../../workers/fleet-part.${COMPILED ? 'js' : 'ts'}`, import.meta.url));
+const EXEC_ARGV = COMPILED ? [] : ['--import', import.meta.resolve('tsx')];
 const STOP_GRACE_MS = 5_000;
 /** Processes one fleet may use: about 60 MiB each, and a 2-core machine runs them all. */
 export const MAX_PROCESSES = 16;
@@ -135,7 +138,7 @@ class PartProcess {
 
   constructor(readonly part: string) {
     this.child = fork(ENTRY, [], {
-      execArgv: ['--import', import.meta.resolve('tsx')],
+      execArgv: EXEC_ARGV,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

@@ -11,11 +11,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { StripscanError } from '../errors.js';
 import type { Mix } from './assignment.js';
 
-const BIN = fileURLToPath(new URL('../../bin/stripscan.js', import.meta.url));
+const BIN = join(PACKAGE_ROOT, 'bin', 'stripscan.js');
 const START_LIMIT_MS = 120_000;
 
 export interface FleetProcessOptions {

@@ -73,7 +73,7 @@ export async function runAnalystQuery(
   assertOneStatement(query.sql);
   const readOnly: ClickHouseSettings = query.write ? {} : { readonly: '2' };
   const schema = await readSchemaState(store.client, readOnly).catch((err: unknown) => {
-    throw queryRefusal(err, { sql: query.sql, write: query.write });
+    throw queryRefusal(err, { sql: query.sql, write: query.write, where: store.description });
   });
   requireSchema(schema, store.description, warn);
   const format = CLICKHOUSE_FORMAT[query.format];
@@ -85,7 +85,7 @@ export async function runAnalystQuery(
       clickhouse_settings: { ...readOnly, default_format: format },
     });
   } catch (err) {
-    throw queryRefusal(err, { sql: query.sql, write: query.write });
+    throw queryRefusal(err, { sql: query.sql, write: query.write, where: store.description });
   }
   const rows = new ResultSet(result.stream, format, result.query_id, undefined, result.response_headers);
   if (query.format === 'table') return oneTable(rows);

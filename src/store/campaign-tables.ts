@@ -1,5 +1,14 @@
-/** Rows for the campaigns and job_stats tables (migrations/0004_campaigns.sql). */
-import type { Store } from './open-store.js';
+/**
+ * Rows for the campaigns and job_stats tables (migrations 0004 and 0006).
+ *
+ * Both tables are ReplacingMergeTree, versioned by a time column. The row
+ * carries that time itself, taken when the row was made, rather than the
+ * column's DEFAULT (insert time): a row that waited in the spool and is
+ * replayed after a newer one must not replace it.
+ */
+
+/** The campaign states the local scan writes; a distributed campaign's state is copied from Redis as it is. */
+export type LocalCampaignState = 'running' | 'done' | 'cancelled';
 
 export interface CampaignRow {
   campaign: string;
@@ -11,6 +20,17 @@ export interface CampaignRow {
   /** ISO 8601. */
   started_at: string;
   ended_at: string | null;
+  /** Free text: the local scan's states, or whatever the queue's campaign record says. */
+  state: string;
+  /** Addresses the campaign plans to probe (this shard's share for a sharded local scan). */
+  addresses_total: number;
+  chunks_total: number;
+  chunks_done: number;
+  chunks_failed: number;
+  attempted: number;
+  responsive: number;
+  /** Every counter of the campaign's record, by its own name. */
+  counters: Record<string, number>;
 }
 
 export interface JobStatsRow {
@@ -29,24 +49,11 @@ export interface JobStatsRow {
   finished_at: string;
 }
 
-// Both tables are ReplacingMergeTree: a later row replaces an earlier one, so
-// these inserts carry no dedup token (an empty token turns off token dedup).
-const PLAIN_INSERT = { async_insert: 0, insert_deduplication_token: '' } as const;
-
-export async function upsertCampaign(store: Store, campaign: CampaignRow): Promise<void> {
-  await store.client.insert({
-    table: 'campaigns',
-    values: [{ ...campaign, params: JSON.stringify(campaign.params) }],
-    format: 'JSONEachRow',
-    clickhouse_settings: PLAIN_INSERT,
-  });
+/** The campaigns row as inserted: params as JSON text, and its version time. */
+export function campaignInsertRow(row: CampaignRow, now = new Date()): object {
+  return { ...row, params: JSON.stringify(row.params), updated_at: now.toISOString() };
 }
 
-export async function recordJobStats(store: Store, stats: JobStatsRow): Promise<void> {
-  await store.client.insert({
-    table: 'job_stats',
-    values: [stats],
-    format: 'JSONEachRow',
-    clickhouse_settings: PLAIN_INSERT,
-  });
+export function jobStatsInsertRow(row: JobStatsRow, now = new Date()): object {
+  return { ...row, recorded_at: now.toISOString() };
 }

@@ -12,11 +12,12 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { StoreError } from '../errors.js';
+import { isStoreOutage, oneLine, storeFailure } from './store-errors.js';
 
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+export const DEFAULT_MIGRATIONS_DIR = join(PACKAGE_ROOT, 'migrations');
 
 const FILE_NAME = /^(\d{4})_[a-z0-9_]+\.sql$/;
 const IDEMPOTENT = /\bIF\s+(NOT\s+)?EXISTS\b/i;
@@ -121,7 +122,13 @@ export async function runMigrations(client: ClickHouseClient, dir: string): Prom
       try {
         await client.command({ query: statement });
       } catch (cause) {
-        throw new StoreError('E_MIGRATION_FAILED', `migration ${file.name} failed: ${String(cause)}`, { cause });
+        // An outage is not the migration's fault: let the caller name it as one.
+        if (isStoreOutage(storeFailure(cause, ''))) throw cause;
+        throw new StoreError(
+          'E_MIGRATION_FAILED',
+          `migration ${file.name} failed: ${oneLine(cause instanceof Error ? cause.message : String(cause))}`,
+          { cause },
+        );
       }
     }
     await client.insert({

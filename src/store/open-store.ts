@@ -2,20 +2,28 @@
  * Opens the store: embedded chDB (one data directory per process, owned by
  * this process alone) or a ClickHouse server over HTTP. Both give the same
  * `@clickhouse/client` instance, so the schema and queries are shared.
+ *
+ * Opening connects to nothing. `migrate()`, which every command runs first,
+ * asks a server for /ping within the service timeout and fails with
+ * UnavailableError (exit 3) when it does not answer; its failures come out
+ * as the program's errors (store-errors.ts), never as the client's.
  */
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
-import { StoreError } from '../errors.js';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { SERVICE_TIMEOUT_DEFAULT_MS } from '../cli/service-timeout.js';
+import { StoreError, UnavailableError } from '../errors.js';
 import { embeddedInserter, serverInserter, type ObservationInserter } from './insert-observations.js';
 import { DEFAULT_MIGRATIONS_DIR, runMigrations } from './migrations.js';
-import { DEFAULT_HTTP_SPOOL_DIR, resolveStoreTarget, type StoreLocation, type StoreTarget } from './store-config.js';
+import { resolveStoreTarget, spoolDirFor, type StoreLocation, type StoreTarget } from './store-config.js';
+import { oneLine, storeFailure } from './store-errors.js';
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
 export interface OpenStoreOptions extends StoreLocation {
   /** Folder of numbered .sql files; tests point it at a copy. */
   migrationsDir?: string;
+  /** How long a server may take to answer /ping before it counts as unreachable (default 5,000 ms). */
+  serviceTimeoutMs?: number;
 }
 
 export interface Store {
@@ -27,6 +35,9 @@ export interface Store {
   readonly description: string;
   /** Inserts one TabSeparated observation batch (observation-line.ts), deduplicated by token. */
   readonly insertObservations: ObservationInserter;
+  /** Throws UnavailableError unless a server answers /ping within the service timeout (the embedded store always does). */
+  checkReachable(): Promise<void>;
+  /** checkReachable(), then the pending migrations; failures as UnavailableError or StoreError. */
   migrate(): Promise<{ applied: string[] }>;
   close(): Promise<void>;
 }
@@ -44,29 +55,56 @@ export const SESSION_SETTINGS: ClickHouseSettings = {
   async_insert: 0,
 };
 
+/**
+ * The client's own logger prints a multi-line dump for every failed request
+ * (and ping); every failure reaches the caller as an error anyway, which the
+ * program turns into one line.
+ */
+const SILENT = { level: ClickHouseLogLevel.OFF };
+
 export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
   const target = resolveStoreTarget(opts);
+  const spoolDir = spoolDirFor(target, opts);
   const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
-  if (target.kind === 'embedded') return openEmbedded(target.dataDir, migrationsDir, target);
+  if (target.kind === 'embedded') return openEmbedded(target.dataDir, migrationsDir, target, spoolDir);
   const client = createClient({
     url: target.url,
     username: target.username,
     password: target.password,
     database: target.database,
     clickhouse_settings: SESSION_SETTINGS,
+    // A query may run long; reaching the server is bounded by checkReachable().
     request_timeout: 60_000,
+    log: SILENT,
   });
-  return makeStore(
-    client,
-    serverInserter(client),
-    target,
-    resolve(DEFAULT_HTTP_SPOOL_DIR),
-    migrationsDir,
-    target.display,
+  const timeoutMs = opts.serviceTimeoutMs ?? SERVICE_TIMEOUT_DEFAULT_MS;
+  return makeStore(client, serverInserter(client), target, spoolDir, migrationsDir, target.display, () =>
+    pingServer(client, target.display, timeoutMs),
   );
 }
 
-async function openEmbedded(dataDir: string, migrationsDir: string, target: StoreTarget): Promise<Store> {
+async function pingServer(client: ClickHouseClient, where: string, timeoutMs: number): Promise<void> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    const result = await client.ping({ select: false, abort_signal: abort.signal });
+    if (result.success) return;
+    if (abort.signal.aborted) throw new UnavailableError('ClickHouse', where, `no answer within ${timeoutMs} ms`);
+    const failure = storeFailure(result.error, where);
+    if (failure instanceof Error && failure !== result.error) throw failure;
+    // Something answered, but not as ClickHouse does (an HTTP error page, a proxy).
+    throw new UnavailableError('ClickHouse', where, oneLine(result.error.message), { cause: result.error });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function openEmbedded(
+  dataDir: string,
+  migrationsDir: string,
+  target: StoreTarget,
+  spoolDir: string,
+): Promise<Store> {
   try {
     mkdirSync(dataDir, { recursive: true });
   } catch (cause) {
@@ -97,8 +135,11 @@ async function openEmbedded(dataDir: string, migrationsDir: string, target: Stor
   const client = createClient({
     connection: connection as unknown as ClientConnection,
     clickhouse_settings: SESSION_SETTINGS,
+    log: SILENT,
   });
-  return makeStore(client, embeddedInserter(connection.chdb), target, join(dataDir, 'spool'), migrationsDir, dataDir);
+  return makeStore(client, embeddedInserter(connection.chdb), target, spoolDir, migrationsDir, dataDir, () =>
+    Promise.resolve(),
+  );
 }
 
 function makeStore(
@@ -108,6 +149,7 @@ function makeStore(
   spoolDir: string,
   migrationsDir: string,
   description: string,
+  checkReachable: () => Promise<void>,
 ): Store {
   let closed = false;
   return {
@@ -116,7 +158,15 @@ function makeStore(
     spoolDir,
     description,
     insertObservations,
-    migrate: () => runMigrations(client, migrationsDir),
+    checkReachable,
+    async migrate() {
+      await checkReachable();
+      try {
+        return await runMigrations(client, migrationsDir);
+      } catch (err) {
+        throw storeFailure(err, description);
+      }
+    },
     async close() {
       if (closed) return;
       closed = true;

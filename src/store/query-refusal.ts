@@ -19,6 +19,8 @@ export interface SentQuery {
   sql: string;
   /** Whether --write lifted the read-only setting. */
   write: boolean;
+  /** The store, for the message (never with a password). */
+  where: string;
 }
 
 /** The program's error for a refused query; anything that is not a ClickHouse exception is returned unchanged. */
@@ -30,9 +32,13 @@ export function queryRefusal(err: unknown, sent: SentQuery): unknown {
     return new UsageError(`query: ${multiStatementMessage}`, { cause: err });
   }
   const said = new Error(text, { cause: err });
-  return new StoreError('E_QUERY_REFUSED', `ClickHouse refused the query: ${text}${hint(exception, sent)}`, {
-    cause: said,
-  });
+  return new StoreError(
+    'E_QUERY_REFUSED',
+    `ClickHouse at ${sent.where} refused the query: ${text}${hint(exception, sent)}`,
+    {
+      cause: said,
+    },
+  );
 }
 
 export const multiStatementMessage =

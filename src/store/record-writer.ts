@@ -3,18 +3,26 @@
  * buffer; a batch goes out when it reaches batchRows or flushMs after its
  * first record. One insert at a time: the embedded engine serialises them
  * anyway, and it bounds memory to the buffer plus one batch in flight.
+ * job_stats and campaigns rows go the same way, in order.
  *
- * Failure path: retries with exponential backoff, then the batch is spooled
- * to a local file with its dedup token (nothing lost); the next writer on the same
- * spool folder, or `stripscan store replay`, loads it (nothing counted twice).
+ * Failure path (store-sink.ts): retries with backoff, then the batch goes to
+ * the spool (nothing lost); during an outage batches spool at once. The
+ * spool is loaded by `stripscan store replay`, by the next writer on the same
+ * spool folder before its first insert, and, with replayEveryMs, by this
+ * writer on a timer (nothing counted twice: see spool.ts).
  */
 import type { ScanRecord } from '../record.js';
-import { StoreError } from '../errors.js';
+import { StoreError, type StripscanError } from '../errors.js';
+import { campaignInsertRow, jobStatsInsertRow, type CampaignRow, type JobStatsRow } from './campaign-tables.js';
 import { batchDedupToken } from './dedup-token.js';
+import { jsonRowsBatch } from './insert-batch.js';
 import { checkRecord, observationLine } from './observation-line.js';
 import type { Store } from './open-store.js';
-import { replaySpool } from './replay-spool.js';
-import { spoolBatch } from './spool.js';
+import { replaySpool, type ReplayResult } from './replay-spool.js';
+import { DEFAULT_SPOOL_RESERVE_BYTES, keepSpoolReserve } from './spool-reserve.js';
+import type { Spoolable, SpoolTable } from './spool.js';
+import { StoreSink, type RefusalPolicy } from './store-sink.js';
+import { storeFailure } from './store-errors.js';
 
 export interface WriterOptions {
   /** Rows per insert (default 50,000: ClickHouse likes ≥ 10,000-row inserts about once a second). */
@@ -31,29 +39,68 @@ export interface WriterOptions {
   backoffMs?: number;
   /** Load spooled batches before the first new insert (default true). */
   replaySpoolOnStart?: boolean;
+  /** Also load the spool this often while the writer runs (default: never). */
+  replayEveryMs?: number;
+  /** Bytes kept free for the spool on its disk (default 32 MiB; 0: none). */
+  spoolReserveBytes?: number;
+  /** Told about every replay that loaded, skipped or left something. */
+  onReplay?: (result: ReplayResult) => void;
+}
+
+export interface PutOptions {
+  /**
+   * What to do when ClickHouse refuses the rows: spool them (default; the
+   * scan has no other copy), or throw the StoreError back to a caller that
+   * keeps its own copy and decides (the stream writer).
+   */
+  ifRefused?: RefusalPolicy;
 }
 
 export interface WriterStats {
   rowsInserted: number;
   batchesInserted: number;
   batchesSpooled: number;
+  /** Observation rows spooled. */
   rowsSpooled: number;
+  /** Rows spooled per table, observations included. */
+  spooledByTable: Record<SpoolTable, number>;
   spoolReplayedRows: number;
 }
 
 export interface RecordWriter {
   write(record: ScanRecord): Promise<void> | void;
-  writeBatch(records: ScanRecord[], dedupToken: string): Promise<void>;
+  /** One insert with the caller's dedup token; an outage spools it. */
+  writeBatch(records: ScanRecord[], dedupToken: string, opts?: PutOptions): Promise<'inserted' | 'spooled'>;
+  /** Campaign rows, in one insert, inserted or spooled in order with the batches. */
+  writeCampaigns(rows: CampaignRow[], opts?: PutOptions): Promise<'inserted' | 'spooled'>;
+  /** A job's statistics, inserted or spooled in order with the batches. */
+  writeJobStats(row: JobStatsRow, opts?: PutOptions): Promise<'inserted' | 'spooled'>;
+  /** Loads the spool now (in order with the inserts). */
+  replaySpool(): Promise<ReplayResult>;
+  /**
+   * After an outage: true, and inserts are tried again at once, when the
+   * spool loads completely and a server answers /ping; false while the store
+   * is still away.
+   */
+  probeStore(): Promise<boolean>;
   flush(): Promise<void>;
   close(): Promise<void>;
   readonly pendingRows: number;
   readonly stats: Readonly<WriterStats>;
+  readonly spoolDir: string;
+  /** The store outage in progress, if the last insert failed for one. */
+  readonly outage: StripscanError | null;
+  /** The first outage met by this writer. */
+  readonly firstOutage: StripscanError | null;
 }
 
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
+function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new StoreError('E_WRITER_OPTIONS', `writer option ${name}: expected a whole number from 1 up, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new StoreError(
+      'E_WRITER_OPTIONS',
+      `writer option ${name}: expected a whole number from ${min} up, got ${value}`,
+    );
   }
   return value;
 }
@@ -62,17 +109,14 @@ export function createWriter(store: Store, opts: WriterOptions = {}): RecordWrit
   const batchRows = positiveInt('batchRows', opts.batchRows, 50_000);
   const flushMs = positiveInt('flushMs', opts.flushMs, 1_000);
   const maxPendingRows = positiveInt('maxPendingRows', opts.maxPendingRows, 4 * batchRows);
-  const attempts = positiveInt('attempts', opts.attempts, 5);
-  const backoffMs = positiveInt('backoffMs', opts.backoffMs, 200);
+  const reserveBytes = positiveInt('spoolReserveBytes', opts.spoolReserveBytes, DEFAULT_SPOOL_RESERVE_BYTES, 0);
   const spoolDir = opts.spoolDir ?? store.spoolDir;
-
-  const stats: WriterStats = {
-    rowsInserted: 0,
-    batchesInserted: 0,
-    batchesSpooled: 0,
-    rowsSpooled: 0,
-    spoolReplayedRows: 0,
-  };
+  const sink = new StoreSink(store, {
+    spoolDir,
+    attempts: positiveInt('attempts', opts.attempts, 5),
+    backoffMs: positiveInt('backoffMs', opts.backoffMs, 200),
+  });
+  let spoolReplayedRows = 0;
   let lines: string[] = [];
   let firstRecord: ScanRecord | undefined;
   let inFlightRows = 0;
@@ -82,17 +126,35 @@ export function createWriter(store: Store, opts: WriterOptions = {}): RecordWrit
   const sequences = new Map<string, number>();
   const waiters: (() => void)[] = [];
 
-  // Every insert and spool write runs on this chain, in order.
-  let chain: Promise<void> = Promise.resolve();
+  // Every insert, spool write and replay runs on this chain, in order.
+  let chain: Promise<unknown> = keepSpoolReserve(spoolDir, reserveBytes);
+
+  async function replay(): Promise<ReplayResult> {
+    const result = await replaySpool(store, spoolDir);
+    spoolReplayedRows += result.rows;
+    if (result.stoppedBy !== null) sink.storeIsDown(result.stoppedBy);
+    else if (result.files > 0) sink.storeIsBack();
+    // An empty spool: take the reserve back if a full disk spent it.
+    if (result.waiting === 0 && result.skipped.length === 0) await keepSpoolReserve(spoolDir, reserveBytes);
+    if (result.files > 0 || result.skipped.length > 0 || result.waiting > 0) opts.onReplay?.(result);
+    return result;
+  }
+
+  function onChain<T>(task: () => Promise<T>): Promise<T> {
+    const run = chain.then(task);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
   if (opts.replaySpoolOnStart !== false) {
-    chain = replaySpool(store, spoolDir).then(
-      (r) => {
-        stats.spoolReplayedRows += r.rows;
-      },
-      () => {
-        // Store still unreachable or a corrupt file: the files stay for a later replay.
-      },
-    );
+    // Failures here are the spool's own (an unreadable folder): the files stay for a later replay.
+    void onChain(replay).catch(() => undefined);
+  }
+  let replayTimer: NodeJS.Timeout | undefined;
+  if (opts.replayEveryMs !== undefined) {
+    const every = positiveInt('replayEveryMs', opts.replayEveryMs, 30_000);
+    replayTimer = setInterval(() => void onChain(replay).catch(() => undefined), every);
+    replayTimer.unref();
   }
 
   const pending = () => lines.length + inFlightRows;
@@ -101,45 +163,13 @@ export function createWriter(store: Store, opts: WriterOptions = {}): RecordWrit
     while (waiters.length > 0 && (pending() < maxPendingRows || failure !== undefined)) waiters.shift()?.();
   }
 
-  async function insertWithRetry(body: Buffer, token: string, rows: number): Promise<void> {
-    let lastError: unknown;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)));
-      try {
-        await store.insertObservations(body, token);
-        stats.rowsInserted += rows;
-        stats.batchesInserted += 1;
-        return;
-      } catch (err) {
-        lastError = err;
-      }
-    }
-    try {
-      await spoolBatch(spoolDir, token, body, rows);
-    } catch (cause) {
-      throw new StoreError('E_SPOOL_WRITE', `insert failed and the batch could not be spooled to ${spoolDir}`, {
-        cause: new AggregateError([lastError, cause]),
-      });
-    }
-    stats.batchesSpooled += 1;
-    stats.rowsSpooled += rows;
-  }
-
-  function enqueue(body: Buffer, token: string, rows: number): Promise<void> {
-    inFlightRows += rows;
-    const run = chain.then(() => insertWithRetry(body, token, rows));
-    chain = run.then(
-      () => {
-        inFlightRows -= rows;
-        releaseWaiters();
-      },
-      (err: unknown) => {
-        inFlightRows -= rows;
-        failure ??= err;
-        releaseWaiters();
-      },
-    );
-    return run;
+  function enqueue(batch: Spoolable, refused: RefusalPolicy): Promise<'inserted' | 'spooled'> {
+    inFlightRows += batch.rows;
+    const run = onChain(() => sink.put(batch, refused));
+    return run.finally(() => {
+      inFlightRows -= batch.rows;
+      releaseWaiters();
+    });
   }
 
   function cutBatch(): void {
@@ -154,8 +184,12 @@ export function createWriter(store: Store, opts: WriterOptions = {}): RecordWrit
     const token = batchDedupToken(firstRecord.campaign, firstRecord.job, sequence, body);
     lines = [];
     firstRecord = undefined;
-    // Failures surface through `failure` on the next write/flush.
-    enqueue(body, token, rows).catch(() => undefined);
+    // The scan holds no other copy: a refused batch is spooled, not dropped.
+    // What still fails (neither stored nor spooled) surfaces on the next write/flush.
+    enqueue({ table: 'observations', token, body, rows }, 'spool').catch((err: unknown) => {
+      failure ??= err;
+      releaseWaiters();
+    });
   }
 
   function assertUsable(): void {
@@ -171,8 +205,23 @@ export function createWriter(store: Store, opts: WriterOptions = {}): RecordWrit
     get pendingRows() {
       return pending();
     },
-    get stats() {
-      return stats;
+    get stats(): WriterStats {
+      const s = sink.stats;
+      return {
+        rowsInserted: s.rowsInserted,
+        batchesInserted: s.batchesInserted,
+        batchesSpooled: s.batchesSpooled,
+        rowsSpooled: s.rowsSpooled.observations,
+        spooledByTable: { ...s.rowsSpooled },
+        spoolReplayedRows,
+      };
+    },
+    spoolDir,
+    get outage() {
+      return sink.outage;
+    },
+    get firstOutage() {
+      return sink.firstOutage;
     },
     write(record) {
       assertUsable();
@@ -187,12 +236,45 @@ export function createWriter(store: Store, opts: WriterOptions = {}): RecordWrit
       if (pending() < maxPendingRows) return;
       return new Promise<void>((resolve) => waiters.push(resolve)).then(assertUsable);
     },
-    async writeBatch(records, dedupToken) {
+    async writeBatch(records, dedupToken, put = {}) {
       assertUsable();
-      if (records.length === 0) return;
+      if (records.length === 0) return 'inserted';
       for (const r of records) checkRecord(r);
-      await enqueue(Buffer.from(records.map(observationLine).join('\n')), dedupToken, records.length);
+      const body = Buffer.from(records.map(observationLine).join('\n'));
+      return enqueue(
+        { table: 'observations', token: dedupToken, body, rows: records.length },
+        put.ifRefused ?? 'spool',
+      );
     },
+    async writeCampaigns(rows, put = {}) {
+      assertUsable();
+      const now = new Date();
+      return enqueue(
+        jsonRowsBatch(
+          'campaigns',
+          rows.map((row) => campaignInsertRow(row, now)),
+        ),
+        put.ifRefused ?? 'spool',
+      );
+    },
+    async writeJobStats(row, put = {}) {
+      assertUsable();
+      return enqueue(jsonRowsBatch('job_stats', [jobStatsInsertRow(row)]), put.ifRefused ?? 'spool');
+    },
+    replaySpool: () => onChain(replay),
+    probeStore: () =>
+      onChain(async () => {
+        const result = await replay();
+        if (result.stoppedBy !== null) return false;
+        try {
+          await store.checkReachable();
+        } catch (err) {
+          sink.storeIsDown(storeFailure(err, store.description) as StripscanError);
+          return false;
+        }
+        sink.storeIsBack();
+        return true;
+      }),
     async flush() {
       assertUsable();
       cutBatch();
@@ -201,11 +283,14 @@ export function createWriter(store: Store, opts: WriterOptions = {}): RecordWrit
     },
     async close() {
       if (closed) return;
+      if (replayTimer) clearInterval(replayTimer);
       cutBatch();
       await chain;
       closed = true;
       if (failure !== undefined) {
-        throw new StoreError('E_WRITER_FAILED', 'the record writer failed before close', { cause: failure });
+        throw failure instanceof StoreError
+          ? failure
+          : new StoreError('E_WRITER_FAILED', 'the record writer failed before close', { cause: failure });
       }
     },
   };

@@ -4,10 +4,11 @@
  * ({name:Type}), so user values never become SQL text.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { UsageError } from '../errors.js';
 
-export const QUERIES_DIR = fileURLToPath(new URL('../../queries/', import.meta.url));
+export const QUERIES_DIR = join(PACKAGE_ROOT, 'queries');
 
 export interface SavedQuery {
   name: string;

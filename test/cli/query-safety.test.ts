@@ -41,7 +41,7 @@ describe('stripscan query', () => {
     const drop = await query(['DROP TABLE observations']);
     expect(drop.code).toBe(1);
     expectOneLine(drop.stderr);
-    expect(drop.stderr).toMatch(/ClickHouse refused the query: .*Cannot execute query in readonly mode.*--write/);
+    expect(drop.stderr).toMatch(/ClickHouse at .* refused the query: .*Cannot execute query in readonly mode.*--write/);
     expect(drop.stdout).toBe('');
     const count = await query(['--format', 'json', 'SELECT count() AS n FROM observations']);
     expect(count.code).toBe(0);
@@ -89,7 +89,7 @@ describe('stripscan query', () => {
     const r = await query(['SELECT no_such_column FROM observations']);
     expect(r.code).toBe(1);
     expectOneLine(r.stderr);
-    expect(r.stderr).toMatch(/ClickHouse refused the query: .*no_such_column/);
+    expect(r.stderr).toMatch(/ClickHouse at .* refused the query: .*no_such_column/);
   });
 
   it('never migrates: an empty store is named with the command that creates the schema, and stays empty', async () => {

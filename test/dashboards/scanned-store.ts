@@ -19,7 +19,7 @@ import { runChunk } from '../../src/scan/chunk-runner.js';
 import { isResponsive } from '../../src/scan/chunk-stats.js';
 import { startFleet, type Mix } from '../../src/sim/index.js';
 import { loadAsnDataset } from '../../src/store/asn-load.js';
-import { createWriter, openStore, recordJobStats, upsertCampaign, type Store } from '../../src/store/index.js';
+import { createWriter, openStore, type CampaignRow, type Store } from '../../src/store/index.js';
 
 export const FLEET_RANGE = '127.20.0.0/25';
 
@@ -89,7 +89,7 @@ async function scanOnce(store: Store, dir: string, scan: ScanSpec, port: number)
   writeFileSync(caFile, fleet.caPem);
   const writer = createWriter(store, { replaySpoolOnStart: false });
   const startedAt = new Date().toISOString();
-  const campaignRow = {
+  const campaignRow: CampaignRow = {
     campaign: scan.campaign,
     params: { targets: [FLEET_RANGE], port: fleet.port, mix: scan.mix, mode: 'local' },
     seed: String(scan.seed),
@@ -97,9 +97,17 @@ async function scanOnce(store: Store, dir: string, scan: ScanSpec, port: number)
     contact: 'https://example.invalid/stripscan-views-test',
     started_at: startedAt,
     ended_at: null,
+    state: 'running',
+    addresses_total: 128,
+    chunks_total: 1,
+    chunks_done: 0,
+    chunks_failed: 0,
+    attempted: 0,
+    responsive: 0,
+    counters: {},
   };
   try {
-    await upsertCampaign(store, campaignRow);
+    await writer.writeCampaigns([campaignRow]);
     const job = `${scan.campaign}-${scan.vantage}-0`;
     const stats = await runChunk({
       addresses: fleetAddresses(),
@@ -122,9 +130,8 @@ async function scanOnce(store: Store, dir: string, scan: ScanSpec, port: number)
         if (wait) await wait;
       },
     });
-    await writer.close();
     const finishedAt = new Date().toISOString();
-    await recordJobStats(store, {
+    await writer.writeJobStats({
       campaign: scan.campaign,
       job,
       vantage: scan.vantage,
@@ -136,7 +143,17 @@ async function scanOnce(store: Store, dir: string, scan: ScanSpec, port: number)
       started_at: startedAt,
       finished_at: finishedAt,
     });
-    await upsertCampaign(store, { ...campaignRow, ended_at: finishedAt });
+    await writer.writeCampaigns([
+      {
+        ...campaignRow,
+        ended_at: finishedAt,
+        state: 'done',
+        chunks_done: 1,
+        attempted: stats.attempted,
+        responsive: stats.responsive,
+      },
+    ]);
+    await writer.close();
     return fleet.port;
   } finally {
     await fleet.close();

@@ -21,7 +21,7 @@ describe('distributed campaign end to end', () => {
   });
 
   it('scans a /22 with 3 workers and a writer; each target once; counts equal the fleet manifest', async () => {
-    await h.createCampaign('e2e', '127.16.0.0/22', ['--chunk-size', '128', '--timeout', '8000']);
+    await h.createCampaign('e2e', '127.16.0.0/22', ['--chunk-size', '128', '--timeout', '4000']);
     const status0 = JSON.parse((await h.cli(['campaign', 'status', 'e2e', '--json'])).stdout) as {
       state: string;
       addressesTotal: number;
@@ -73,8 +73,18 @@ describe('distributed campaign end to end', () => {
     expect(stored.latestRows).toBe(stored.rows);
     const expectedStored = Object.fromEntries(Object.entries(expected).filter(([o]) => !o.startsWith('connect-')));
     expect(stored.outcomes).toEqual(expectedStored);
+    // The writer mirrored the campaign's end from Redis: state and progress too.
+    const { chunksTotal } = JSON.parse((await h.client.hget(`${h.prefix}:stripscan:campaign:e2e`, 'spec')) ?? '{}') as {
+      chunksTotal: number;
+    };
     expect(stored.campaignRows).toEqual([
-      { contact: 'https://scan.example.org/about', ehlo_name: 'scan.example.org', ended: true },
+      {
+        contact: 'https://scan.example.org/about',
+        ehlo_name: 'scan.example.org',
+        ended: true,
+        state: 'done',
+        chunks: `${chunksTotal}/${chunksTotal}`,
+      },
     ]);
   });
 });

@@ -46,7 +46,9 @@ export async function startHarness(prefix: string): Promise<Harness> {
   client.on('error', () => undefined);
   // Every address listens on its own socket: a /19 (8,192) is the largest range one process may hold, and
   // covers every campaign of the queue tests (127.16.0.0 to 127.16.31.255).
-  const fleet = await startFleet({ range: FLEET_RANGE, port: 0, mix: 'even', limits: { idleMs: 5_000 } });
+  // The sim's idle timeout must outlast a probe's step deadline even doubled by stall give-back (tests use
+  // --timeout ≤ 4 s): otherwise a silent persona's close, not our deadline, ends the step.
+  const fleet = await startFleet({ range: FLEET_RANGE, port: 0, mix: 'even', limits: { idleMs: 20_000 } });
   const dir = mkdtempSync(join(tmpdir(), 'stripscan-queue-'));
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, fleet.caPem);

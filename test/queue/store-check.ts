@@ -9,7 +9,7 @@ export interface StoredCampaign {
   responsive: number;
   jobs: number;
   outcomes: Record<string, number>;
-  campaignRows: { contact: string; ehlo_name: string; ended: boolean }[];
+  campaignRows: { contact: string; ehlo_name: string; ended: boolean; state: string; chunks: string }[];
 }
 
 export async function readStoredCampaign(dataDir: string, campaign: string): Promise<StoredCampaign> {
@@ -31,8 +31,16 @@ export async function readStoredCampaign(dataDir: string, campaign: string): Pro
     const outcomeRows = await q<{ outcome: string; n: number }>(
       'SELECT toString(outcome) AS outcome, count() AS n FROM observations WHERE campaign = {c:String} GROUP BY outcome',
     );
-    const campaignRows = await q<{ contact: string; ehlo_name: string; ended: number }>(
-      'SELECT contact, ehlo_name, ended_at IS NOT NULL AS ended FROM campaigns FINAL WHERE campaign = {c:String}',
+    const campaignRows = await q<{
+      contact: string;
+      ehlo_name: string;
+      ended: number;
+      state: string;
+      done: number;
+      total: number;
+    }>(
+      `SELECT contact, ehlo_name, ended_at IS NOT NULL AS ended, state, chunks_done AS done, chunks_total AS total
+       FROM campaigns FINAL WHERE campaign = {c:String}`,
     );
     return {
       rows: Number(obs?.rows ?? 0),
@@ -42,7 +50,13 @@ export async function readStoredCampaign(dataDir: string, campaign: string): Pro
       responsive: Number(jobs?.responsive ?? 0),
       jobs: Number(jobs?.jobs ?? 0),
       outcomes: Object.fromEntries(outcomeRows.map((r) => [r.outcome, Number(r.n)])),
-      campaignRows: campaignRows.map((r) => ({ contact: r.contact, ehlo_name: r.ehlo_name, ended: Boolean(r.ended) })),
+      campaignRows: campaignRows.map((r) => ({
+        contact: r.contact,
+        ehlo_name: r.ehlo_name,
+        ended: Boolean(r.ended),
+        state: r.state,
+        chunks: `${r.done}/${r.total}`,
+      })),
     };
   } finally {
     await store.close();

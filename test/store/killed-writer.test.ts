@@ -62,7 +62,12 @@ describe('killed writer', () => {
       const spoolDir = join(dataDir, 'spool');
       mkdirSync(spoolDir, { recursive: true });
       const first = Buffer.from(records.slice(0, BATCH).map(observationLine).join('\n'));
-      await spoolBatch(spoolDir, batchDedupToken('killed', 'job-1', 0, first), first, BATCH);
+      await spoolBatch(spoolDir, {
+        table: 'observations',
+        token: batchDedupToken('killed', 'job-1', 0, first),
+        body: first,
+        rows: BATCH,
+      });
       writeFileSync(join(spoolDir, '.000000000000001-1-dead.spool.tmp'), '{"stripscan_spool":2,"dedup');
 
       const killed = await runChild(dataDir, 5);

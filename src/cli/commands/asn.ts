@@ -1,7 +1,7 @@
 /** `stripscan asn load FILE`: load an IP-to-ASN data set used to enrich new rows. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { addStoreFlags, storeOptionsFrom } from '../../store/store-flags.js';
+import { addStoreFlags, storeOptionsFrom, type StoreFlags } from '../../store/store-flags.js';
 
 function parseFormat(value: string): 'ip2asn' | 'pfx2as' {
   if (value !== 'ip2asn' && value !== 'pfx2as') {
@@ -26,21 +26,12 @@ export function register(program: Command): void {
       .option('--format <format>', 'ip2asn | pfx2as', parseFormat, 'ip2asn')
       .option('--name <name>', 'data set name kept with each row (default: the file name)')
       .option('--date <YYYY-MM-DD>', "the data set's date (default: today)", parseDate),
-  ).action(
-    async (
-      file: string,
-      opts: { dataDir?: string; clickhouse?: string; format: 'ip2asn' | 'pfx2as'; name?: string; date?: string },
-    ) => {
-      const { openStore } = await import('../../store/index.js');
-      const { loadAsnDataset } = await import('../../store/asn-load.js');
-      const store = await openStore(storeOptionsFrom(opts));
-      try {
-        await store.migrate();
-        const r = await loadAsnDataset(store, { file, format: opts.format, name: opts.name, date: opts.date });
-        process.stdout.write(`loaded ${r.prefixes} prefixes as ${r.dataset}\n`);
-      } finally {
-        await store.close();
-      }
-    },
-  );
+  ).action(async (file: string, opts: StoreFlags & { format: 'ip2asn' | 'pfx2as'; name?: string; date?: string }) => {
+    const { withStore } = await import('../../store/index.js');
+    const { loadAsnDataset } = await import('../../store/asn-load.js');
+    await withStore(storeOptionsFrom(opts), async (store) => {
+      const r = await loadAsnDataset(store, { file, format: opts.format, name: opts.name, date: opts.date });
+      process.stdout.write(`loaded ${r.prefixes} prefixes as ${r.dataset}\n`);
+    });
+  });
 }

@@ -25,7 +25,7 @@ export function register(program: Command): void {
       .option('--format <format>', 'parquet | jsonl | csv', parseFormat, 'jsonl'),
   ).action(async (file: string, opts: StoreFlags & { campaign: string; format: ExportFormat }) => {
     const { assertWritableFile, openOutput, outputFailure } = await import('../output-file.js');
-    const { openStore } = await import('../../store/index.js');
+    const { withStore } = await import('../../store/index.js');
     const { exportCampaign } = await import('../../store/export-campaign.js');
     const { assertStoreExists } = await import('../../store/analyst-query.js');
     const { readSchemaState, requireSchema } = await import('../../store/schema-state.js');
@@ -33,27 +33,29 @@ export function register(program: Command): void {
     const toStdout = file === '-';
     if (!toStdout) assertWritableFile(file);
     const location = storeOptionsFrom(opts);
-    // A read: it never migrates, so a read-only ClickHouse user can export.
     assertStoreExists(location);
-    const store = await openStore(location);
-    try {
-      requireSchema(await readSchemaState(store.client), store.description, (line) =>
-        process.stderr.write(`stripscan: warning: ${line}\n`),
-      );
-      const { rows, stream } = await exportCampaign(store, opts.campaign, opts.format);
-      const output = toStdout ? null : openOutput(file);
-      const end = await writeAll(output?.stream ?? process.stdout, stream).catch((err: unknown) => {
-        throw outputFailure(file, err);
-      });
-      await output?.close();
-      const where = toStdout ? 'stdout' : file;
-      process.stderr.write(
-        end === 'complete'
-          ? `exported ${rows} rows of campaign ${opts.campaign} to ${where} (${opts.format})\n`
-          : `export of campaign ${opts.campaign} stopped: the reader of stdout quit\n`,
-      );
-    } finally {
-      await store.close();
-    }
+    // A read: reachable within the service timeout, never migrated, so a read-only ClickHouse user can export.
+    await withStore(
+      location,
+      async (store) => {
+        await store.checkReachable();
+        requireSchema(await readSchemaState(store.client), store.description, (line) =>
+          process.stderr.write(`stripscan: warning: ${line}\n`),
+        );
+        const { rows, stream } = await exportCampaign(store, opts.campaign, opts.format);
+        const output = toStdout ? null : openOutput(file);
+        const end = await writeAll(output?.stream ?? process.stdout, stream).catch((err: unknown) => {
+          throw outputFailure(file, err);
+        });
+        await output?.close();
+        const where = toStdout ? 'stdout' : file;
+        process.stderr.write(
+          end === 'complete'
+            ? `exported ${rows} rows of campaign ${opts.campaign} to ${where} (${opts.format})\n`
+            : `export of campaign ${opts.campaign} stopped: the reader of stdout quit\n`,
+        );
+      },
+      { migrate: false },
+    );
   });
 }

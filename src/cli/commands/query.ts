@@ -49,19 +49,22 @@ export function register(program: Command): void {
     const params = parseParams(opts.param, saved?.params);
     const query = { sql: saved?.sql ?? sql ?? '', params, write: opts.write === true, format: opts.format };
     const { assertOneStatement, assertStoreExists, runAnalystQuery } = await import('../../store/analyst-query.js');
-    const { openStore } = await import('../../store/index.js');
+    const { withStore } = await import('../../store/index.js');
     const { writeAll } = await import('../write-out.js');
     assertOneStatement(query.sql);
     const location = storeOptionsFrom(opts);
     assertStoreExists(location);
-    const store = await openStore(location);
-    try {
-      const output = await runAnalystQuery(store, query, (line) =>
-        process.stderr.write(`stripscan: warning: ${line}\n`),
-      );
-      await writeAll(process.stdout, output);
-    } finally {
-      await store.close();
-    }
+    // A read: reachable within the service timeout, never migrated.
+    await withStore(
+      location,
+      async (store) => {
+        await store.checkReachable();
+        const output = await runAnalystQuery(store, query, (line) =>
+          process.stderr.write(`stripscan: warning: ${line}\n`),
+        );
+        await writeAll(process.stdout, output);
+      },
+      { migrate: false },
+    );
   });
 }

@@ -53,15 +53,17 @@ async function runReport(flags: ReportFlags): Promise<void> {
   if (flags.compare !== undefined && flags.compare === flags.campaign) {
     throw new UsageError(`--compare ${JSON.stringify(flags.compare)}: the same campaign as --campaign`);
   }
-  const { openStore } = await import('../../store/index.js');
+  const { withStore } = await import('../../store/index.js');
   const { writeReport } = await import('../../report/index.js');
-  const store = await openStore(storeOptionsFrom(flags));
-  try {
-    // Idempotent: a fresh data directory gets the schema, so the error is "no such campaign", not a missing table.
-    await store.migrate();
-    const bytes = await writeReport(store, { campaign: flags.campaign, compare: flags.compare, htmlFile });
-    process.stderr.write(`report: wrote ${htmlFile} (${bytes.toLocaleString('en-US')} bytes)\n`);
-  } finally {
-    await store.close();
-  }
+  // Migrating is idempotent: a fresh data directory gets the schema, so the error is "no such campaign", not a missing table.
+  await withStore(storeOptionsFrom(flags), async (store) => {
+    const { bytes, completeness } = await writeReport(store, {
+      campaign: flags.campaign,
+      compare: flags.compare,
+      htmlFile,
+    });
+    process.stderr.write(
+      `report: wrote ${htmlFile} (${bytes.toLocaleString('en-US')} bytes); campaign ${completeness}\n`,
+    );
+  });
 }

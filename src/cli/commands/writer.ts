@@ -8,6 +8,9 @@ import { runUntilSignal } from './worker.js';
 
 interface WriterFlags extends RedisFlags, StoreFlags, MetricsFlags {
   claimIdle: number;
+  maxDeliveries: number;
+  replayInterval: number;
+  mirrorInterval: number;
   shutdownGrace: number;
   quiet?: boolean;
 }
@@ -24,6 +27,24 @@ export function register(program: Command): void {
       60_000,
     )
     .option(
+      '--max-deliveries <n>',
+      'deliveries of an entry ClickHouse keeps refusing before it moves to the dead letters',
+      parseIntInRange('--max-deliveries', 1, 1000),
+      5,
+    )
+    .option(
+      '--replay-interval <ms>',
+      'how often to load rows spooled during a store outage',
+      parseIntInRange('--replay-interval', 100, 86_400_000),
+      30_000,
+    )
+    .option(
+      '--mirror-interval <ms>',
+      "how often to copy campaigns' state and progress from Redis into the store",
+      parseIntInRange('--mirror-interval', 100, 86_400_000),
+      10_000,
+    )
+    .option(
       '--shutdown-grace <ms>',
       'on SIGTERM, longest wait for the insert in progress',
       parseIntInRange('--shutdown-grace', 100, 600_000),
@@ -31,37 +52,41 @@ export function register(program: Command): void {
     )
     .option('--quiet', 'no log lines')
     .action(async (flags: WriterFlags) => {
-      const { openStore, createWriter } = await import('../../store/index.js');
+      const { openStore } = await import('../../store/index.js');
       const { startResultWriter } = await import('../../queue/result-writer.js');
       const { resolveRedisUrl, checkPrefix } = await import('../../queue/redis-connection.js');
       const redisUrl = resolveRedisUrl(flags);
       const prefix = checkPrefix(flags.prefix);
       const store = await openStore(storeOptionsFrom(flags));
-      await store.migrate();
-      const recordWriter = createWriter(store);
       const log = flags.quiet === true ? () => undefined : (line: string) => process.stderr.write(`writer: ${line}\n`);
       const writer = await startResultWriter({
         redisUrl,
         prefix,
         store,
-        writer: recordWriter,
         claimIdleMs: flags.claimIdle,
+        maxDeliveries: flags.maxDeliveries,
+        replayEveryMs: flags.replayInterval,
+        mirrorEveryMs: flags.mirrorInterval,
         ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }),
         metricsHost: flags.metricsHost,
         log,
       });
       process.stderr.write(
-        `writer on ${store.description}${writer.metricsPort === null ? '' : `; metrics on ${flags.metricsHost}:${writer.metricsPort}`}\n`,
+        `writer on ${store.description}, spool ${store.spoolDir}${writer.metricsPort === null ? '' : `; metrics on ${flags.metricsHost}:${writer.metricsPort}`}\n`,
       );
-      await runUntilSignal(
-        new Promise<void>(() => undefined),
-        async () => {
-          await writer.close();
-          await recordWriter.close();
-          await store.close();
-          log(`stopped after ${writer.stats.entries} entries, ${writer.stats.rows} rows`);
-        },
-        flags.shutdownGrace,
-      );
+      const close = async (): Promise<void> => {
+        await writer.close();
+        await store.close();
+        log(
+          `stopped after ${writer.stats.entries} entries, ${writer.stats.rows} rows, ${writer.stats.deadLetters} dead letters`,
+        );
+      };
+      try {
+        await runUntilSignal(writer.done, close, flags.shutdownGrace);
+      } catch (err) {
+        // The store failed for good: stop everything, then report it.
+        await close();
+        throw err;
+      }
     });
 }
