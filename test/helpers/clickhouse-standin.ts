@@ -4,8 +4,8 @@
  * drops connections. No modern ClickHouse server can be installed here (the
  * Debian package is 2018's 18.16), so the test controls the endpoint: it
  * answers /ping with "Ok.", any query with an empty 200 (a SELECT then has no
- * rows, a DDL or an INSERT succeeded), and destroys the connection of every
- * request `drop` picks. It keeps what it was sent, so a test can check that
+ * rows, a DDL or an INSERT succeeded) unless `reply` gives the body, and
+ * destroys the connection of every request `drop` picks. It keeps what it was sent, so a test can check that
  * the real @clickhouse/client sent what a ClickHouse server would have stored.
  * Loopback only.
  */
@@ -29,6 +29,8 @@ export interface StandIn {
   dropped: number;
   /** Which requests get their connection destroyed instead of an answer. */
   drop: (request: SeenRequest) => boolean;
+  /** The body of a 200 answer (rows in the requested format); undefined: empty. */
+  reply: (request: SeenRequest) => string | undefined;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startClickHouseStandIn(port = 0): Promise<StandIn> {
     answered: [],
     dropped: 0,
     drop: () => false,
+    reply: () => undefined,
     close: () => Promise.resolve(),
   };
   const server: Server = createServer((req, res) => {
@@ -68,7 +71,7 @@ export async function startClickHouseStandIn(port = 0): Promise<StandIn> {
       }
       standIn.answered.push(seen);
       res.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8' });
-      res.end(url.pathname === '/ping' ? 'Ok.\n' : '');
+      res.end(url.pathname === '/ping' ? 'Ok.\n' : (standIn.reply(seen) ?? ''));
     });
   });
   server.on('connection', (s: Socket) => {

@@ -88,23 +88,38 @@ describe('ClickHouse unreachable: one line, exit 3, bounded time', () => {
 
 describe('ClickHouse refusing or dropping', () => {
   it('a query ClickHouse refuses: its own message on one line, exit 1', async () => {
+    expect((await timed(['migrate', '--data-dir', join(dir, 'refuse-data')])).code).toBe(0);
     const r = await timed(['query', 'SELEC 1', '--data-dir', join(dir, 'refuse-data')]);
-    expectOneLine(
-      r,
-      /^stripscan: ClickHouse at .*refuse-data refused: Code: 62\. .*Syntax error.*\[E_STORE_REFUSED\]$/,
-    );
+    expectOneLine(r, /^stripscan: ClickHouse at .*refuse-data refused the query: Syntax error.*\[E_QUERY_REFUSED\]$/);
     expect(r.code).toBe(1);
   });
 
-  it('a server that answers the migrations and then drops the connection: exit 3, one line', async () => {
+  it('a server that answers the schema check and then drops the query: exit 3, one line; the query sent as written, read-only, nothing migrated', async () => {
     const standIn = await startClickHouseStandIn();
     try {
-      standIn.drop = (req) => req.sql.startsWith('SELECT 42');
+      const dropped: { sql: string; params: URLSearchParams }[] = [];
+      standIn.reply = (req) => {
+        if (req.sql.startsWith('EXISTS TABLE schema_migrations')) return '{"result":1}\n';
+        if (req.sql.startsWith('SELECT DISTINCT version FROM schema_migrations')) {
+          return ['0001', '0002', '0003', '0004', '0005', '0006'].map((v) => `{"version":"${v}"}\n`).join('');
+        }
+        return undefined;
+      };
+      standIn.drop = (req) => {
+        if (!req.sql.startsWith('SELECT 42')) return false;
+        dropped.push({ sql: req.sql, params: req.params });
+        return true;
+      };
       const r = await timed(['query', 'SELECT 42', '--clickhouse', standIn.url]);
       expectOneLine(r, /^stripscan: cannot reach ClickHouse at http:\/\/127\.0\.0\.1:\d+\/default \(ECONNRESET\)$/);
       expect(r.code).toBe(3);
       expect(standIn.dropped).toBe(1);
-      expect(standIn.answered.some((a) => a.sql.startsWith('CREATE TABLE IF NOT EXISTS observations'))).toBe(true);
+      // The official client sent the SQL untouched, the format and readonly = 2 as settings.
+      expect(dropped[0]?.sql).toBe('SELECT 42');
+      expect(dropped[0]?.params.get('default_format')).toBe('JSONEachRow');
+      expect(dropped[0]?.params.get('readonly')).toBe('2');
+      expect(standIn.answered.every((a) => a.params.get('readonly') === '2' || a.path === '/ping')).toBe(true);
+      expect(standIn.answered.some((a) => /^(CREATE|INSERT)/.test(a.sql))).toBe(false);
     } finally {
       await standIn.close();
     }
