@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFleet } from '../../src/sim/index.js';
-import { openStore } from '../../src/store/index.js';
+import { DEFAULT_MIGRATIONS_DIR, openStore } from '../../src/store/index.js';
+import { loadMigrations } from '../../src/store/migrations.js';
 import { startBlackhole } from '../helpers/blackhole.js';
 import { startClickHouseStandIn } from '../helpers/clickhouse-standin.js';
 import { closedPort } from '../helpers/free-port.js';
@@ -101,7 +102,9 @@ describe('ClickHouse refusing or dropping', () => {
       standIn.reply = (req) => {
         if (req.sql.startsWith('EXISTS TABLE schema_migrations')) return '{"result":1}\n';
         if (req.sql.startsWith('SELECT DISTINCT version FROM schema_migrations')) {
-          return ['0001', '0002', '0003', '0004', '0005', '0006'].map((v) => `{"version":"${v}"}\n`).join('');
+          return loadMigrations(DEFAULT_MIGRATIONS_DIR)
+            .map((m) => `{"version":"${m.version}"}\n`)
+            .join('');
         }
         return undefined;
       };
