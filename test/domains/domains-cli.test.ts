@@ -11,102 +11,25 @@
  * STARTTLS Everywhere list's format.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/index.js';
 import type { DomainResult } from '../../src/domains/domain-scan.js';
-import { runCli, type CliResult } from '../helpers/run-cli.js';
-import { DANE_EE_CASES, DANE_TA_CASES, startDomainWorld, type DomainWorld } from './fixtures/domain-world.js';
+import { openStore } from '../../src/store/index.js';
+import { runCli } from '../helpers/run-cli.js';
+import { DANE_EE_CASES, DANE_TA_CASES } from './fixtures/domain-world.js';
+import { CAMPAIGN, DOMAINS, runDomainsOverWorld, type DomainsRun } from './fixtures/domains-run.js';
 
-const PRELOAD = join(import.meta.dirname, '../fixtures/domains/starttls-everywhere-sample.json');
-const CAMPAIGN = 'domains-test';
-
-const DOMAINS = [
-  'enforce-stripped.plain.test',
-  'testing-stripped.plain.test',
-  'enforce-ok.plain.test',
-  'none-mode.plain.test',
-  'mx-mismatch.plain.test',
-  'malformed.plain.test',
-  'redirect.plain.test',
-  'oversized.plain.test',
-  'wrongcert.plain.test',
-  'httponly.plain.test',
-  'badtxt.plain.test',
-  'slow.plain.test',
-  'nopolicy.plain.test',
-  'nullmx.plain.test',
-  'nxdomain.plain.test',
-  'implicit.plain.test',
-  'preload-only.plain.test',
-  'preload-alias.plain.test',
-  'preload-mismatch.plain.test',
-  'insecure-dane.plain.test',
-  'dane-ee.signed.test',
-  'dane-ta.signed.test',
-  'dane-stripped.signed.test',
-  'dane-bogus.signed.test',
-  'servfail.signed.test',
-];
-
-let world: DomainWorld;
-let dir = '';
-let run: CliResult;
-const byDomain = new Map<string, DomainResult>();
-
-function domainArgs(extra: string[]): string[] {
-  return [
-    'domains',
-    '--resolver',
-    `${world.dns.resolver.host}:${world.dns.resolver.port}`,
-    '--port',
-    String(world.smtpPort),
-    '--mta-sts-port',
-    String(world.httpsPort),
-    '--ca-file',
-    join(dir, 'ca.pem'),
-    '--ehlo-name',
-    'scan.stripscan.test',
-    // The slow MX never answers EHLO: a short step deadline keeps the test short.
-    '--timeout',
-    '1500',
-    ...extra,
-  ];
-}
+let done: DomainsRun;
+let byDomain: Map<string, DomainResult>;
 
 beforeAll(async () => {
-  world = await startDomainWorld();
-  dir = mkdtempSync(join(tmpdir(), 'stripscan-domains-'));
-  writeFileSync(join(dir, 'ca.pem'), world.caPem);
-  writeFileSync(join(dir, 'domains.txt'), `# the test world\n${DOMAINS.join('\n')}\n`);
-  run = await runCli(
-    domainArgs([
-      '--domains-file',
-      join(dir, 'domains.txt'),
-      '--preload-list',
-      PRELOAD,
-      '--data-dir',
-      join(dir, 'data'),
-      '--campaign',
-      CAMPAIGN,
-      '--jsonl',
-      join(dir, 'out.jsonl'),
-    ]),
-    { timeoutMs: 60_000 },
-  );
-  if (run.code === 0) {
-    for (const line of readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n')) {
-      const result = JSON.parse(line) as DomainResult;
-      byDomain.set(result.domain, result);
-    }
-  }
+  done = await runDomainsOverWorld();
+  byDomain = done.byDomain;
 }, 120_000);
 
 afterAll(async () => {
-  await world?.stop();
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  await done?.stop();
 });
 
 function verdictsOf(domain: string): DomainResult['verdicts'] {
@@ -123,10 +46,10 @@ function onlyVerdict(domain: string): DomainResult['verdicts'][number] {
 
 describe('stripscan domains over the test world', () => {
   it('runs to the end and reports every domain', () => {
-    expect(run.stderr).not.toMatch(/internal error/);
-    expect(run.code, run.stderr).toBe(0);
+    expect(done.cli.stderr).not.toMatch(/internal error/);
+    expect(done.cli.code, done.cli.stderr).toBe(0);
     expect([...byDomain.keys()].sort()).toEqual([...DOMAINS].sort());
-    expect(run.stderr).toMatch(/rest on the retired STARTTLS Everywhere list alone/);
+    expect(done.cli.stderr).toMatch(/rest on the retired STARTTLS Everywhere list alone/);
   });
 
   describe('MTA-STS (RFC 8461)', () => {
@@ -344,9 +267,9 @@ describe('stripscan domains over the test world', () => {
   describe('probes', () => {
     it('an MX shared by many domains is probed once per name and address', () => {
       // mx-stripped serves five domains; 127.77.0.2 also carries mx-stripped-tlsa and mx-dane-stripped.
-      expect(world.servers.stripped.connections).toBe(3);
+      expect(done.world.servers.stripped.connections).toBe(3);
       // 127.77.0.1: mx-good (ten domains) and the implicit MX's name.
-      expect(world.servers.good.connections).toBe(2);
+      expect(done.world.servers.good.connections).toBe(2);
       const stamps = DOMAINS.flatMap((d) => verdictsOf(d))
         .filter((v) => v.mx === 'mx-stripped.plain.test')
         .map((v) => v.observed_at);
@@ -355,7 +278,7 @@ describe('stripscan domains over the test world', () => {
     });
 
     it('stores domains, verdicts and the observations they rest on', async () => {
-      const store = await openStore({ dataDir: join(dir, 'data') });
+      const store = await openStore({ dataDir: done.dataDir });
       try {
         const q = async <T>(query: string): Promise<T[]> =>
           (await store.client.query({ query, format: 'JSONEachRow', query_params: { c: CAMPAIGN } })).json<T>();
@@ -376,6 +299,80 @@ describe('stripscan domains over the test world', () => {
         await store.close();
       }
     });
+  });
+});
+
+describe('stored domain results through the query and report commands', () => {
+  it('the saved queries count violations by fingerprint, preload-only rows apart, and adoption', async () => {
+    const q = await runCli([
+      'query',
+      '--saved',
+      'domain-violations-by-fingerprint',
+      '--param',
+      `campaign=${CAMPAIGN}`,
+      '--format',
+      'json',
+      '--data-dir',
+      done.dataDir,
+    ]);
+    expect(q.code, q.stderr).toBe(0);
+    const jsonLines = (text: string): Record<string, unknown>[] =>
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = jsonLines(q.stdout);
+    const masked = rows.filter((r) => r.fingerprint === 'masked-ehlo-keyword');
+    // One box behind three promises: MTA-STS enforce, MTA-STS testing, DANE, and the list (counted apart).
+    expect(masked.map((r) => [r.policy_source, r.verdict, Number(r.domains)]).sort()).toEqual(
+      [
+        ['dane', 'policy-violated', 1],
+        ['mta-sts', 'policy-testing-violated', 1],
+        ['mta-sts', 'policy-violated', 1],
+        ['preload', 'policy-violated', 1],
+      ].sort(),
+    );
+    const adoption = await runCli([
+      'query',
+      '--saved',
+      'policy-adoption',
+      '--format',
+      'json',
+      '--data-dir',
+      done.dataDir,
+    ]);
+    expect(adoption.code, adoption.stderr).toBe(0);
+    expect(jsonLines(adoption.stdout)).toMatchObject([
+      {
+        campaign: CAMPAIGN,
+        domains_with_mx: 22,
+        mta_sts_enforce: 5,
+        mta_sts_testing: 1,
+        // Malformed, redirect, oversized, wrong certificate, HTTP only, bad TXT record.
+        mta_sts_broken: 6,
+        dane: 3,
+        tls_rpt: 1,
+        preload_list: 3,
+      },
+    ]);
+  });
+
+  it('the report has a domains section listing the broken promises', async () => {
+    const html = join(done.dir, 'report.html');
+    const r = await runCli(['report', '--campaign', CAMPAIGN, '--html', html, '--data-dir', done.dataDir]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(html, 'utf8');
+    expect(text).toContain(`Domains and their promises: ${CAMPAIGN}`);
+    const broken = text.slice(text.indexOf('<h3>Broken promises</h3>'));
+    for (const domain of [
+      'enforce-stripped.plain.test',
+      'preload-only.plain.test',
+      'dane-ee.signed.test',
+      'mx-mismatch.plain.test',
+    ]) {
+      expect(broken).toContain(domain);
+    }
+    expect(broken.slice(0, broken.indexOf('</table>'))).not.toContain('enforce-ok.plain.test');
   });
 });
 
