@@ -111,7 +111,7 @@ export function domainRow(d: ResolvedDomain, labels: RowLabels, ts: string): Dom
     mx_ttl: d.mx.ttl,
     mx_hosts: d.hosts.map((h) => h.host),
     mx_preferences: d.hosts.map((h) => h.preference),
-    mx_skipped: d.skippedMx.map(escapeText),
+    mx_skipped: [...d.skippedMx, ...d.hosts.flatMap((h) => h.reserved.map((r) => `${h.host} ${r}`))].map(escapeText),
     mta_sts_status: mtaSts.status,
     mta_sts_error: mtaSts.error === null ? null : escapeText(mtaSts.error),
     mta_sts_record: mtaSts.record === null ? null : escapeText(mtaSts.record),

@@ -250,7 +250,11 @@ function verdictRows(
         probe: memo?.summary ?? null,
         // No memo for an address: it has none, or the run was interrupted before its probe.
         noProbeReason:
-          ip === null ? `mx-no-address: A ${host.a.status}, AAAA ${host.aaaa.status}` : 'probe-interrupted',
+          ip !== null
+            ? 'probe-interrupted'
+            : host.reserved.length > 0
+              ? 'mx-address-reserved'
+              : `mx-no-address: A ${host.a.status}, AAAA ${host.aaaa.status}`,
         daneMatch: memo?.dane ?? null,
       });
       rows.push(policyRow(d, host, ip, memo?.summary ?? null, verdict, labels, ts));

@@ -9,7 +9,8 @@ import { isHostName, normalizeHostName } from '../dns-name.js';
 import { isUsableForSmtp, type TlsaRecord } from '../policy/dane.js';
 import type { PreloadList, PreloadPolicy } from '../policy/preload-list.js';
 import type { DaneState } from '../policy/verdict.js';
-import type { DnsAnswer, DnsClient } from './dns-client.js';
+import type { DnsAnswer } from './dns-client.js';
+import { reservedRangeOf } from './reserved-addresses.js';
 import {
   fetchMtaSts,
   fetchTlsRpt,
@@ -53,6 +54,8 @@ export interface MxHost {
   tlsa: DnsAnswer<'TLSA'>;
   /** The addresses probed (A then AAAA, at most MAX_ADDRESSES_PER_HOST). */
   addresses: string[];
+  /** Addresses in a reserved range, not probed without `--allow-reserved`: `ip (range name)`. */
+  reserved: string[];
   dane: DaneState;
   daneStatus: DaneStatus;
 }
@@ -71,6 +74,8 @@ export interface ResolvedDomain {
 
 export interface ResolveOptions extends PolicyFetchOptions {
   preload: PreloadList;
+  /** Probe MX addresses in the IANA special-purpose ranges too (a lab, the test world on 127.0.0.0/8). */
+  allowReserved: boolean;
 }
 
 export async function resolveDomain(domain: string, opts: ResolveOptions): Promise<ResolvedDomain> {
@@ -101,19 +106,26 @@ export async function resolveDomain(domain: string, opts: ResolveOptions): Promi
     if (!isHostName(host) || chosen.length >= MAX_MX_HOSTS) base.skippedMx.push(host);
     else chosen.push({ preference, host });
   }
-  const hosts = await Promise.all(chosen.map(({ preference, host }) => resolveHost(host, preference, implicit, dns)));
+  const hosts = await Promise.all(chosen.map(({ preference, host }) => resolveHost(host, preference, implicit, opts)));
   return { ...base, mxStatus: implicit ? 'implicit' : 'mx', hosts };
 }
 
-async function resolveHost(host: string, preference: number, implicit: boolean, dns: DnsClient): Promise<MxHost> {
+async function resolveHost(host: string, preference: number, implicit: boolean, opts: ResolveOptions): Promise<MxHost> {
+  const { dns } = opts;
   const [a, aaaa, tlsa] = await Promise.all([
     dns.query(host, 'A'),
     dns.query(host, 'AAAA'),
     // RFC 7672 §2.2: the TLSA base name of an MX host is _25._tcp.<host>, whatever port a lab probes on.
     dns.query(`_25._tcp.${host}`, 'TLSA'),
   ]);
-  const addresses = [...new Set([...a.records, ...aaaa.records])].slice(0, MAX_ADDRESSES_PER_HOST);
-  return { host, preference, implicit, a, aaaa, tlsa, addresses, ...daneOf(a, aaaa, tlsa) };
+  const addresses: string[] = [];
+  const reserved: string[] = [];
+  for (const ip of new Set([...a.records, ...aaaa.records])) {
+    const range = opts.allowReserved ? null : reservedRangeOf(ip);
+    if (range !== null) reserved.push(`${ip} (${range})`);
+    else if (addresses.length < MAX_ADDRESSES_PER_HOST) addresses.push(ip);
+  }
+  return { host, preference, implicit, a, aaaa, tlsa, addresses, reserved, ...daneOf(a, aaaa, tlsa) };
 }
 
 function isRoot(exchange: string): boolean {

@@ -376,6 +376,21 @@ describe('stored domain results through the query and report commands', () => {
   });
 });
 
+describe('stripscan domains and reserved addresses', () => {
+  it('an MX on loopback is not probed without --allow-reserved: recorded, and the verdict inconclusive', async () => {
+    const before = done.world.servers.good.connections;
+    const args = done.worldArgs.filter((a) => a !== '--allow-reserved');
+    const r = await runCli(['domains', 'enforce-ok.plain.test', ...args, '--no-store'], { timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout.trim()) as DomainResult;
+    expect(result.mx_skipped).toEqual(['mx-good.plain.test 127.77.0.1 (loopback)']);
+    expect(result.verdicts).toMatchObject([
+      { ip: null, verdict: 'policy-inconclusive', reasons: ['mx-address-reserved'] },
+    ]);
+    expect(done.world.servers.good.connections).toBe(before);
+  });
+});
+
 describe('stripscan domains when the resolver does not answer', () => {
   let silent: UdpSocket;
   beforeAll(async () => {

@@ -33,6 +33,7 @@ export interface DomainsFlags
   mtaStsPort: number;
   policyTimeout: number;
   batchSize: number;
+  allowReserved?: boolean;
   jsonl?: string;
   store: boolean;
   campaign?: string;
@@ -71,6 +72,7 @@ export function register(program: Command): void {
       parseIntInRange('--dns-concurrency', 1, 10_000),
       50,
     )
+    .option('--allow-reserved', 'also probe MX addresses in the IANA special-purpose ranges (private, loopback, …)')
     .option('--preload-list <file>', "EFF's STARTTLS Everywhere list (JSON) as a policy source; never downloaded")
     .option(
       '--mta-sts-port <port>',
@@ -132,6 +134,7 @@ export async function domainScanOptionsFromFlags(args: string[], flags: DomainsF
       timeoutMs: flags.policyTimeout,
       maxBytes: DEFAULT_MAX_POLICY_BYTES,
       preload,
+      allowReserved: flags.allowReserved === true,
     },
     port: flags.port,
     concurrency: flags.concurrency,
@@ -146,6 +149,7 @@ export async function domainScanOptionsFromFlags(args: string[], flags: DomainsF
       domains_file: flags.domainsFile ?? null,
       resolver: formatResolverAddress(resolver),
       preload_list: flags.preloadList ?? null,
+      allow_reserved: flags.allowReserved === true,
       port: flags.port,
       mta_sts_port: flags.mtaStsPort,
       rate: flags.rate,
