@@ -7,12 +7,12 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { ScanRecord } from '../record.js';
 
-export interface JsonlSink {
-  write(record: ScanRecord): void | Promise<void>;
+export interface JsonlSink<T = ScanRecord> {
+  write(record: T): void | Promise<void>;
   close(): Promise<void>;
 }
 
-export function openJsonlSink(target: string): JsonlSink {
+export function openJsonlSink<T = ScanRecord>(target: string): JsonlSink<T> {
   const stream: Writable = target === '-' ? process.stdout : createWriteStream(target, { flags: 'w' });
   let failure: Error | null = null;
   let drained: Promise<void> | null = null;
