@@ -17,6 +17,18 @@ export default tseslint.config(
     },
   },
   {
+    // Policy parsing and verdicts are pure: the DNS and HTTPS fetching is src/domains/.
+    files: ['src/policy/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:net', 'node:tls', 'node:dgram', 'node:dns', 'node:http', 'node:https', 'node:fs'],
+        },
+      ],
+    },
+  },
+  {
     // The SMTP logic is a pure state machine: no sockets, timers or TLS in here.
     files: ['src/probe/smtp/**/*.ts', 'src/targets/**/*.ts'],
     rules: {

@@ -7,11 +7,16 @@
 #   probe is checked against (test/fixtures/mta/). Postfix and Exim conflict
 #   as system MTAs, so Exim's .deb is only unpacked (dpkg -x) into $EXIM_DIR,
 #   with the libraries it links installed and its compiled-in run-time user
-#   (Debian-exim) created; the tests run it from there with their own config.
+#   (Debian-exim) created; the tests run it from there with their own config;
+# - nsd, ldnsutils and unbound: the domain tests (test/domains/) serve their
+#   zones with NSD, signed at test time with ldns-signzone, behind a private
+#   validating Unbound on a high loopback port (never the system resolver).
 # Installing postfix must not start a system MTA on port 25: debconf is
 # preseeded with "No configuration" (no main.cf, so nothing can start) and,
 # when the machine has none, a policy-rc.d forbids starting services during
-# the install. The tests start their own instances on high loopback ports.
+# the install (NSD's and Unbound's services would otherwise start too, and
+# Debian's Unbound would query the root servers). The tests start their own
+# instances on high loopback ports.
 # Install whatever is missing when we may (root with apt-get); otherwise say
 # what to install.
 set -euo pipefail
@@ -24,6 +29,9 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 [ -x /usr/lib/postfix/sbin/master ] || missing+=(postfix)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
+[ -x /usr/sbin/nsd ] || missing+=(nsd)
+[ -x /usr/bin/ldns-signzone ] || missing+=(ldnsutils)
+[ -x /usr/sbin/unbound ] || missing+=(unbound)
 need_exim=0
 { [ -x "$EXIM_DIR/usr/sbin/exim4" ] && getent passwd "$EXIM_USER" >/dev/null; } || need_exim=1
 ((${#missing[@]} + need_exim)) || exit 0
@@ -56,11 +64,12 @@ if ((${#missing[@]})); then
       exit 1
     fi
     echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-      chmod 755 /usr/sbin/policy-rc.d
-      own_policy=1
-    fi
+  fi
+  # No service of these packages may start: the tests run their own instances.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
   fi
   echo "stripscan: installing ${missing[*]} from Debian's packages for the tests" >&2
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

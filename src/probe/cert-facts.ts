@@ -44,12 +44,21 @@ const MAX_SENT = 32;
  * The facts of the certificate `socket` received; null when the server sent
  * none. `trustAnchors` must be the ones the socket's context trusts
  * (createProbeTlsContext gives both); `nowMs` is the probe time the
- * validity windows are read at.
+ * validity windows are read at; `onChain`, when given, receives the DER of
+ * every certificate the server sent, leaf first (the peer chain can be read
+ * only once, so it is handed out here).
  */
-export function readCertFacts(socket: TLSSocket, trustAnchors: TrustAnchors, nowMs = Date.now()): CertFacts | null {
+export function readCertFacts(
+  socket: TLSSocket,
+  trustAnchors: TrustAnchors,
+  nowMs = Date.now(),
+  onChain?: (der: Buffer[]) => void,
+): CertFacts | null {
   const leaf = socket.getPeerX509Certificate();
   if (leaf === undefined) return null;
   const sent = issuersSent(leaf);
+  // DANE (stripscan domains) matches the chain as sent; only a caller that asks pays for the copies.
+  onChain?.([leaf.raw, ...sent.map((c) => c.raw)]);
   const notBefore = new Date(leaf.validFrom);
   const notAfter = new Date(leaf.validTo);
   return {

@@ -50,7 +50,34 @@ export function probeTarget(
   labels: RecordLabels = NO_LABELS,
 ): Promise<ScanRecord> {
   return new Promise((resolve) => {
-    new ProbeRun(target, opts, labels, resolve).start();
+    new ProbeRun(target, opts, labels, resolve, false).start();
+  });
+}
+
+export interface ProbedWithChain {
+  record: ScanRecord;
+  /** DER of each certificate the server sent, leaf first; null when no handshake completed. */
+  chain: Buffer[] | null;
+}
+
+/**
+ * probeTarget, also keeping the certificate chain the server presented (for
+ * DANE matching in `stripscan domains`); the record is the same.
+ */
+export function probeTargetWithChain(
+  target: ProbeTarget,
+  opts: DriverOptions,
+  labels: RecordLabels = NO_LABELS,
+): Promise<ProbedWithChain> {
+  return new Promise((resolve) => {
+    const run: ProbeRun = new ProbeRun(
+      target,
+      opts,
+      labels,
+      (record) => resolve({ record, chain: run.peerChain }),
+      true,
+    );
+    run.start();
   });
 }
 
@@ -64,12 +91,15 @@ class ProbeRun {
   private tap: TlsTap | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
   private finished = false;
+  /** The chain the server sent, kept only when the caller asked for it. */
+  peerChain: Buffer[] | null = null;
 
   constructor(
     private readonly target: ProbeTarget,
     private readonly opts: DriverOptions,
     private readonly labels: RecordLabels,
     private readonly resolve: (record: ScanRecord) => void,
+    private readonly keepChain: boolean,
   ) {
     this.machine = new SmtpProbe(target.name === undefined ? opts : { ...opts, serverName: target.name });
     this.step = new StepDeadline(opts.timeoutMs, opts.stalls ?? NO_STALLS, () => this.feed({ type: 'timeout' }));
@@ -183,7 +213,12 @@ class ProbeRun {
         tls: {
           version: tls.getProtocol(),
           cipher: cipher.standardName ?? cipher.name,
-          cert: readCertFacts(tls, this.opts.tlsContext.trustAnchors),
+          cert: readCertFacts(
+            tls,
+            this.opts.tlsContext.trustAnchors,
+            Date.now(),
+            this.keepChain ? (der) => (this.peerChain = der) : undefined,
+          ),
         },
       });
     });

@@ -6,6 +6,7 @@
  */
 import { describeCompleteness } from './completeness.js';
 import { escapeHtml as esc } from './html-escape.js';
+import type { DomainSummary } from './domain-report-data.js';
 import type { CampaignSummary, Count, PlaceRow, ReportData } from './report-data.js';
 import { barChart, shareLineChart, type BarSeries } from './svg-charts.js';
 
@@ -167,6 +168,44 @@ compare vantage points before drawing conclusions about a network.</p>
 <p>All text that came from servers (banners, EHLO keywords, certificate names) is shown escaped, exactly as
 recorded; it is attacker-controlled.</p>`;
 
+/**
+ * `stripscan domains`: what the domains promised (MTA-STS, DANE, the STARTTLS
+ * Everywhere list) and the MX addresses that broke it. Domain and MX names
+ * come from DNS and reasons quote them: escaped like all server text.
+ */
+function domainSection(d: DomainSummary): string {
+  const countRows = (counts: Count[]): string[][] => counts.map((c) => [esc(c.label), num(c.value)]);
+  return [
+    `<p class="muted">${num(d.domains)} domains. A verdict per domain, MX host and address: <code>policy-violated</code>
+under enforce mode, DANE or the preload list, <code>policy-testing-violated</code> under testing mode,
+<code>policy-inconclusive</code> when the probe never reached TLS (ours to explain), <code>policy-error</code> when the
+policy could not be had. Verdicts resting on the retired STARTTLS Everywhere list alone have source <code>preload</code>.</p>`,
+    `<div class="grid"><section><h3>MX answers</h3>${table(['MX lookup', 'Domains'], countRows(d.mxStatus), [1])}</section>`,
+    `<section><h3>MTA-STS</h3>${table(['Policy', 'Domains'], countRows(d.mtaSts), [1])}</section></div>`,
+    `<h3>Verdicts by policy source</h3>`,
+    table(
+      ['Source', 'Verdict', 'MX addresses', 'Domains'],
+      d.verdicts.map((v) => [esc(v.source), esc(v.verdict), num(v.mxAddresses), num(v.domains)]),
+      [2, 3],
+    ),
+    `<h3>Broken promises</h3>`,
+    table(
+      ['Domain', 'MX', 'Address', 'Source', 'Mode', 'Verdict', 'Outcome', 'Fingerprints', 'Why'],
+      d.broken.map((b) => [
+        `<span class="server">${esc(b.domain)}</span>`,
+        `<span class="server">${esc(b.mx)}</span>`,
+        esc(b.ip),
+        esc(b.source),
+        esc(b.mode),
+        esc(b.verdict),
+        esc(b.outcome),
+        esc(b.fingerprints.join(', ')),
+        `<span class="server">${esc(b.reasons.join('; '))}</span>`,
+      ]),
+    ),
+  ].join('\n');
+}
+
 export function renderReport(data: ReportData): string {
   const { main, compare } = data;
   const title =
@@ -190,6 +229,9 @@ export function renderReport(data: ReportData): string {
     countsChart('Negotiated TLS versions', (s) => s.tlsVersions, data),
     countsChart('Certificate status', (s) => s.certStatus, data),
     `</div>`,
+    ...(data.domains === null
+      ? []
+      : [`<h2>Domains and their promises: ${esc(main.facts.campaign)}</h2>`, domainSection(data.domains)]),
     `<h2>Across campaigns</h2>`,
     `<p class="muted">Every campaign in the store that started up to this report's, oldest first; shares of SMTP hosts.</p>`,
     shareLineChart('Shares of SMTP hosts per campaign', xLabels, [

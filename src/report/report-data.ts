@@ -6,6 +6,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { UsageError } from '../errors.js';
 import { SMTP_OUTCOMES } from '../record.js';
 import type { CampaignProgress } from './completeness.js';
+import { loadDomainSummary, type DomainSummary } from './domain-report-data.js';
 
 export interface Count {
   label: string;
@@ -81,6 +82,8 @@ export interface ReportData {
   compare: CampaignSummary | null;
   /** Every campaign in the store up to the report's, oldest first: the time series across campaigns. */
   history: HistoryPoint[];
+  /** The main campaign's domains and verdicts, when it was a `stripscan domains` run. */
+  domains: DomainSummary | null;
 }
 
 /** SMTP-speaking outcomes are the denominator of every share in the report. */
@@ -307,5 +310,6 @@ export async function loadReportData(
     main,
     compare,
     history,
+    domains: await loadDomainSummary(client, opts.campaign),
   };
 }

@@ -6,7 +6,13 @@
  */
 import pLimit from 'p-limit';
 import type { ScanRecord } from '../record.js';
-import { probeTarget, type DriverOptions, type ProbeTarget, type RecordLabels } from '../probe/driver.js';
+import {
+  probeTarget,
+  probeTargetWithChain,
+  type DriverOptions,
+  type ProbeTarget,
+  type RecordLabels,
+} from '../probe/driver.js';
 import { TargetNames } from '../targets/index.js';
 import { countRecord, emptyStats, type ChunkStats } from './chunk-stats.js';
 import { loopMonitor } from './loop-monitor.js';
@@ -23,7 +29,9 @@ export interface ChunkRunOptions {
   labels: RecordLabels;
   pacer?: Pacer;
   /** Receives each record; a returned promise is awaited before the slot frees (backpressure from the writer). */
-  onRecord: (record: ScanRecord) => void | Promise<void>;
+  onRecord: (record: ScanRecord, peerChain: Buffer[] | null) => void | Promise<void>;
+  /** Keep the certificate chain each server sent and hand it to onRecord (DANE, `stripscan domains`); else null. */
+  keepPeerChain?: boolean;
   /** Stop taking new addresses; probes in flight finish and are reported. */
   signal?: AbortSignal;
 }
@@ -57,9 +65,11 @@ async function runWithMonitor(opts: ChunkRunOptions, guard: OverloadGuard, drive
     if (sinkError !== null || opts.signal?.aborted === true) return;
     await guard.ready();
     await pacer.take();
-    const record = await probeTarget(target, driver, opts.labels);
+    const { record, chain } = opts.keepPeerChain
+      ? await probeTargetWithChain(target, driver, opts.labels)
+      : { record: await probeTarget(target, driver, opts.labels), chain: null };
     countRecord(stats, record);
-    await opts.onRecord(record);
+    await opts.onRecord(record, chain);
   };
   const settled = (): void => {
     inFlight--;

@@ -11,8 +11,8 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { ScanRecord } from '../record.js';
 
-export interface JsonlSink {
-  write(record: ScanRecord): void | Promise<void>;
+export interface JsonlSink<T = ScanRecord> {
+  write(record: T): void | Promise<void>;
   close(): Promise<void>;
   /** The reader quit (EPIPE): later records were not written. */
   readonly readerGone: boolean;
@@ -23,7 +23,7 @@ export interface JsonlSinkOptions {
   onReaderGone?: () => void;
 }
 
-export function openJsonlSink(target: string, opts: JsonlSinkOptions = {}): JsonlSink {
+export function openJsonlSink<T = ScanRecord>(target: string, opts: JsonlSinkOptions = {}): JsonlSink<T> {
   const stream: Writable = target === '-' ? process.stdout : createWriteStream(target, { flags: 'w' });
   let failure: Error | null = null;
   let readerGone = false;

@@ -7,8 +7,12 @@ const PLUGIN = 'grafana-clickhouse-datasource';
 const dashboards = loadDashboards();
 
 describe('dashboard JSON', () => {
-  it('has the overview and the campaigns dashboards', () => {
-    expect(dashboards.map((d) => d.dashboard.uid).sort()).toEqual(['stripscan-campaigns', 'stripscan-overview']);
+  it('has the overview, the campaigns and the domains dashboards', () => {
+    expect(dashboards.map((d) => d.dashboard.uid).sort()).toEqual([
+      'stripscan-campaigns',
+      'stripscan-domains',
+      'stripscan-overview',
+    ]);
   });
 
   for (const { file, dashboard } of dashboards) {

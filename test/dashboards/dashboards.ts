@@ -2,6 +2,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/** The dashboard of `stripscan domains` (domain_policies, domains). */
+export const DOMAINS_DASHBOARD = 'stripscan-domains.json';
+
 export const DASHBOARDS_DIR = fileURLToPath(new URL('../../dashboards/', import.meta.url));
 
 export interface PanelTarget {

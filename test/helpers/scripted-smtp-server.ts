@@ -21,10 +21,14 @@ export interface Script {
   stallHandshake?: boolean;
   /** Pause between the pieces of one reply (ms, default 30). */
   pieceGapMs?: number;
+  /** Where to listen (default 127.0.0.1, a free port): the domain tests give each MX host its own 127.x address. */
+  listen?: { host: string; port: number };
 }
 
 export interface ScriptedServer {
   port: number;
+  /** Connections accepted so far. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -34,6 +38,7 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const gap = script.pieceGapMs ?? 30;
+  let connections = 0;
 
   const write = (socket: Socket, reply: Scripted, then?: () => void): void => {
     const pieces = (Array.isArray(reply) ? reply : [reply]).filter((p) => p !== '');
@@ -58,6 +63,7 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
   };
 
   const server: Server = createServer((socket) => {
+    connections++;
     sockets.add(socket);
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
@@ -98,11 +104,17 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
     socket.on('data', onData);
     write(socket, script.banner);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(script.listen?.port ?? 0, script.listen?.host ?? '127.0.0.1', resolve);
+  });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('scripted server has no port');
   return {
     port: address.port,
+    get connections() {
+      return connections;
+    },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       for (const socket of sockets) socket.destroy();
