@@ -134,7 +134,6 @@ export async function runDomainScan(opts: DomainScanOptions): Promise<DomainScan
     await jsonl?.close();
     const elapsedMs = Date.now() - started;
     if (store !== null) {
-      await store.closeWriter(opts.log);
       const finishedAt = new Date().toISOString();
       await store.recordJobStats({
         campaign: opts.labels.campaign,
@@ -156,6 +155,8 @@ export async function runDomainScan(opts: DomainScanOptions): Promise<DomainScan
         attempted: stats.attempted,
         responsive: stats.responsive,
       });
+      // Last: the job's statistics and the campaign's end go through the writer too (and spool with it).
+      await store.closeWriter(opts.log);
     }
     const result = {
       domains: opts.domains.length,
