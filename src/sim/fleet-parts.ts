@@ -13,8 +13,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { StripscanError, UsageError } from '../errors.js';
 import { formatIpv4, parseFleetRange, type FleetRange } from './address-range.js';
-import { createAssigner, type Mix } from './assignment.js';
-import { generateSimCertificates } from './certificates.js';
+import { createAssigner, type Mix, type PersonaAssigner } from './assignment.js';
+import { generateSimCertificates, type SimCertificates } from './certificates.js';
 import { FleetDescription } from './fleet-description.js';
 import type { FleetOptions } from './fleet.js';
 import type { PartReply, PartRequest } from './fleet-part.js';
@@ -112,8 +112,8 @@ class RunningSplitFleet extends FleetDescription implements SplitFleet {
     port: number,
     implicitTlsPort: number | null,
     opts: SplitFleetOptions,
-    certs: Awaited<ReturnType<typeof generateSimCertificates>>,
-    assign: ReturnType<typeof createAssigner>,
+    certs: SimCertificates,
+    assign: PersonaAssigner,
     private readonly processes: PartProcess[],
   ) {
     super(range, port, implicitTlsPort, opts.mix, opts.seed, certs, assign);
