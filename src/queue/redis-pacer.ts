@@ -10,7 +10,7 @@
  * tokens left unused when a chunk ends are simply lost (never over the rate).
  */
 import type { Redis } from 'ioredis';
-import type { Pacer } from '../scan/pacer.js';
+import { waitInLine, type Pacer } from '../scan/pacer.js';
 import { TAKE_TOKENS } from './scripts.js';
 
 export interface RedisPacerOptions {
@@ -33,7 +33,6 @@ export class RedisPacer implements Pacer {
   private fetching = false;
   private readonly batch: number;
   private readonly burst: number;
-  private closed = false;
 
   constructor(private readonly opts: RedisPacerOptions) {
     if (!(opts.ratePerSecond > 0) || !Number.isFinite(opts.ratePerSecond)) {
@@ -43,28 +42,22 @@ export class RedisPacer implements Pacer {
     this.burst = bucketBurstFor(opts.ratePerSecond);
   }
 
-  take(): Promise<void> {
+  /** One pacer serves every chunk of a campaign in this process; each take brings its own chunk's signal. */
+  take(signal?: AbortSignal): Promise<void> {
     if (this.waiters.length === 0 && this.local > 0) {
       this.local--;
       return Promise.resolve();
     }
-    return new Promise((resolve) => {
-      this.waiters.push(resolve);
-      void this.fetch();
-    });
-  }
-
-  /** Release waiters without tokens: the chunk is being abandoned (shutdown, cancel). */
-  close(): void {
-    this.closed = true;
-    while (this.waiters.length > 0) this.waiters.shift()?.();
+    const waiting = waitInLine(this.waiters, signal);
+    void this.fetch();
+    return waiting;
   }
 
   private async fetch(): Promise<void> {
     if (this.fetching) return;
     this.fetching = true;
     try {
-      while (this.waiters.length > 0 && !this.closed) {
+      while (this.waiters.length > 0) {
         const want = Math.min(this.batch, this.waiters.length);
         const reply = (await this.opts.redis.eval(
           TAKE_TOKENS,
@@ -86,7 +79,7 @@ export class RedisPacer implements Pacer {
       // Redis unreachable: retry shortly; ioredis queues commands until it is back.
       await new Promise((r) => setTimeout(r, 200));
       this.fetching = false;
-      if (this.waiters.length > 0 && !this.closed) void this.fetch();
+      if (this.waiters.length > 0) void this.fetch();
       return;
     }
     this.fetching = false;

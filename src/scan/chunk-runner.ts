@@ -32,7 +32,7 @@ export interface ChunkRunOptions {
   onRecord: (record: ScanRecord, peerChain: Buffer[] | null) => void | Promise<void>;
   /** Keep the certificate chain each server sent and hand it to onRecord (DANE, `stripscan domains`); else null. */
   keepPeerChain?: boolean;
-  /** Stop taking new addresses; probes in flight finish and are reported. */
+  /** Stop taking new addresses, and connect no more (also not after waiting for a token); probes in flight finish and are reported. */
   signal?: AbortSignal;
 }
 
@@ -64,7 +64,9 @@ async function runWithMonitor(opts: ChunkRunOptions, guard: OverloadGuard, drive
   const probeOne = async (target: ProbeTarget): Promise<void> => {
     if (sinkError !== null || opts.signal?.aborted === true) return;
     await guard.ready();
-    await pacer.take();
+    await pacer.take(opts.signal);
+    // Aborted while waiting for the token: connect no more.
+    if (opts.signal?.aborted) return;
     const { record, chain } = opts.keepPeerChain
       ? await probeTargetWithChain(target, driver, opts.labels)
       : { record: await probeTarget(target, driver, opts.labels), chain: null };

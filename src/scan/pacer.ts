@@ -4,12 +4,55 @@
  * campaign a Redis-backed limiter shared by every worker (src/queue/).
  */
 export interface Pacer {
-  /** Resolves when one more connection may start. */
-  take(): Promise<void>;
+  /**
+   * Resolves when one more connection may start — or as soon as `signal`
+   * aborts, then without a token: the caller checks the signal before it
+   * connects. (A cancelled campaign must not connect with tokens it was
+   * already waiting for.)
+   */
+  take(signal?: AbortSignal): Promise<void>;
 }
 
 /** No pacing: `--rate 0`. */
 export const UNPACED: Pacer = { take: () => Promise.resolve() };
+
+/**
+ * Wait in `waiters` until the pacer calls our entry (a token), or leave the
+ * line when `signal` aborts. Shared by the pacers' queues of waiting takes.
+ */
+export function waitInLine(waiters: (() => void)[], signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) {
+      resolve();
+      return;
+    }
+    const leave = (): void => {
+      const at = waiters.indexOf(serve);
+      if (at >= 0) waiters.splice(at, 1);
+      resolve();
+    };
+    const serve = (): void => {
+      if (signal !== undefined) leaversOf(signal).delete(leave);
+      resolve();
+    };
+    waiters.push(serve);
+    if (signal !== undefined) leaversOf(signal).add(leave);
+  });
+}
+
+// One abort listener per signal, however many takes wait on it: a chunk has
+// up to --concurrency of them, and EventTarget warns past ten listeners.
+const leavers = new WeakMap<AbortSignal, Set<() => void>>();
+function leaversOf(signal: AbortSignal): Set<() => void> {
+  let set = leavers.get(signal);
+  if (set === undefined) {
+    const created = new Set<() => void>();
+    signal.addEventListener('abort', () => created.forEach((leave) => leave()), { once: true });
+    leavers.set(signal, created);
+    set = created;
+  }
+  return set;
+}
 
 /**
  * A token bucket refilled at `ratePerSecond`, holding at most `burst` tokens.
@@ -37,16 +80,15 @@ export class TokenBucket implements Pacer {
     this.last = this.now();
   }
 
-  take(): Promise<void> {
+  take(signal?: AbortSignal): Promise<void> {
     this.refill();
     if (this.waiters.length === 0 && this.tokens >= 1) {
       this.tokens -= 1;
       return Promise.resolve();
     }
-    return new Promise((resolve) => {
-      this.waiters.push(resolve);
-      this.schedule();
-    });
+    const waiting = waitInLine(this.waiters, signal);
+    this.schedule();
+    return waiting;
   }
 
   private refill(): void {
