@@ -43,3 +43,27 @@ export function parseHostname(flag: string): (value: string) => string {
     return value;
   };
 }
+
+/**
+ * Where network operators reach the scan's author: an http(s) URL (an
+ * opt-out page) or a mail address (`mailto:` optional). Anything else would
+ * be stored and shown to nobody's benefit.
+ */
+export function parseContact(flag: string): (value: string) => string {
+  return (value: string) => {
+    const trimmed = value.trim();
+    const mail =
+      /^(?:mailto:)?[^\s@<>()"',;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+    if (mail.test(trimmed)) return trimmed;
+    let url: URL | null = null;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      // not a URL either
+    }
+    if (url !== null && (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '') return trimmed;
+    throw new UsageError(
+      `${flag} ${JSON.stringify(value)}: expected an http(s) URL (https://example.org/scan) or a mail address (scan@example.org)`,
+    );
+  };
+}

@@ -2,6 +2,9 @@
  * Campaign lifecycle: start, pause, resume, cancel. State lives in the
  * campaign hash (the feeder and workers read it) and in BullMQ's pause flag
  * (which stops workers taking new chunks; chunks already running finish).
+ * Cancel also stops running chunks: workers see the state within a heartbeat
+ * (1 s) and abort them, probes waiting for a rate token included.
+ * Retrying failed chunks is campaign-retry.ts.
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -9,7 +12,7 @@ import { UsageError } from '../errors.js';
 import type { CampaignState } from './campaign-spec.js';
 import { readCampaign, setCampaignState } from './campaign-store.js';
 import { feedCampaign } from './feeder.js';
-import { campaignKeys } from './keys.js';
+import { campaignKeys, resultStreamKey } from './keys.js';
 
 export type CampaignAction = 'start' | 'pause' | 'resume' | 'cancel';
 
@@ -51,16 +54,35 @@ export async function controlCampaign(
         await setCampaignState(redis, prefix, name, 'paused');
         return 'paused';
       case 'resume':
-        await setCampaignState(redis, prefix, name, 'running');
+        // Queue first: cut short after it, the campaign is still paused and resume can be repeated.
         await queue.resume();
+        await setCampaignState(redis, prefix, name, 'running');
         await feedCampaign(redis, queue, prefix, name);
         return 'running';
-      case 'cancel':
-        await setCampaignState(redis, prefix, name, 'cancelled', { endedAt: new Date().toISOString() });
+      case 'cancel': {
+        const endedAt = new Date().toISOString();
+        await redis
+          .multi()
+          .hset(campaignKeys(prefix, name).campaign, 'state', 'cancelled', 'endedAt', endedAt)
+          // The writer records the end in the store, as for a campaign that finished.
+          .xadd(
+            resultStreamKey(prefix),
+            '*',
+            'kind',
+            'campaign-end',
+            'campaign',
+            name,
+            'state',
+            'cancelled',
+            'endedAt',
+            endedAt,
+          )
+          .exec();
         await queue.pause();
         // Waiting chunks go; running ones are aborted by their workers within a heartbeat.
         await queue.drain(true);
         return 'cancelled';
+      }
     }
   } finally {
     await queue.close();

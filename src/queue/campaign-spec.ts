@@ -57,13 +57,31 @@ export const ChunkJobData = z.object({
 });
 export type ChunkJobData = z.infer<typeof ChunkJobData>;
 
-export const CAMPAIGN_STATES = ['created', 'running', 'paused', 'cancelled', 'done'] as const;
+/**
+ * `done`: every chunk committed. `done-with-failures`: every chunk committed
+ * or failed for good (its attempts used up); `campaign retry` runs the failed
+ * ones again. `cancelled`: stopped by hand.
+ */
+export const CAMPAIGN_STATES = ['created', 'running', 'paused', 'cancelled', 'done', 'done-with-failures'] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
+/** States in which nothing more will happen unless someone acts (`campaign retry`). */
+export const ENDED_STATES: readonly CampaignState[] = ['cancelled', 'done', 'done-with-failures'];
 
 /** BullMQ job ids: deterministic (a re-added chunk is the same job), no ':' and not digits only. */
 export function chunkJobId(index: number): string {
   return `chunk-${index}`;
 }
+
+export const CHUNK_JOB_OPTIONS = {
+  // Retries are for program failures (Redis away mid-commit): scan outcomes never fail a job.
+  // A chunk still failing after the last attempt is recorded as failed (chunk-failures.ts).
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  // Completed chunks are remembered by the done bitmap, not by job hashes.
+  removeOnComplete: true,
+  removeOnFail: { count: 1_000 },
+} as const;
 
 export function chunkAt(spec: CampaignSpec, index: number): ChunkJobData['chunk'] {
   const start = index * spec.chunkSize;

@@ -4,9 +4,11 @@
  * from it, so it is validated again on every read.
  */
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { QueueError, UsageError } from '../errors.js';
-import { CAMPAIGN_STATES, CampaignSpec, type CampaignState } from './campaign-spec.js';
+import { CAMPAIGN_STATES, CampaignSpec, chunkJobId, type CampaignState } from './campaign-spec.js';
 import { campaignKeys, campaignListKey, resultStreamKey } from './keys.js';
+import { CREATE_CAMPAIGN } from './scripts.js';
 
 export interface CampaignRecord {
   spec: CampaignSpec;
@@ -14,6 +16,8 @@ export interface CampaignRecord {
   /** Chunks fed to the queue so far (the feeder's pointer). */
   nextChunk: number;
   doneChunks: number;
+  /** Chunks that failed for good and were not retried since (see failed-chunks.ts). */
+  failedChunks: number;
   startedAt: string | null;
   endedAt: string | null;
   /** Counters incremented at commit: attempted, responsive, o:<outcome>, f:<fingerprint>. */
@@ -22,21 +26,25 @@ export interface CampaignRecord {
 
 export async function createCampaign(redis: Redis, prefix: string, spec: CampaignSpec): Promise<void> {
   const keys = campaignKeys(prefix, spec.name);
-  const created = await redis.hsetnx(keys.campaign, 'spec', JSON.stringify(spec));
-  if (created === 0) {
+  // One script: a create cut short (Redis gone) leaves no half-made campaign behind.
+  // The stream entry lets the writer record the campaign in ClickHouse: workers and the CLI never hold store credentials.
+  const created = await redis.eval(
+    CREATE_CAMPAIGN,
+    3,
+    keys.campaign,
+    campaignListKey(prefix),
+    resultStreamKey(prefix),
+    spec.name,
+    JSON.stringify(spec),
+  );
+  if (Number(created) === 0) {
     throw new UsageError(`campaign ${JSON.stringify(spec.name)} already exists; pick another name`);
   }
-  await redis
-    .multi()
-    .hset(keys.campaign, 'state', 'created', 'nextChunk', '0', 'doneChunks', '0')
-    .sadd(campaignListKey(prefix), spec.name)
-    // The writer records the campaign in ClickHouse: workers and the CLI never hold store credentials.
-    .xadd(resultStreamKey(prefix), '*', 'kind', 'campaign', 'campaign', spec.name, 'spec', JSON.stringify(spec))
-    .exec();
 }
 
 export async function readCampaign(redis: Redis, prefix: string, name: string): Promise<CampaignRecord> {
-  const hash = await redis.hgetall(campaignKeys(prefix, name).campaign);
+  const keys = campaignKeys(prefix, name);
+  const [hash, failedChunks] = await Promise.all([redis.hgetall(keys.campaign), redis.hlen(keys.failedChunks)]);
   if (hash.spec === undefined) {
     throw new UsageError(`campaign ${JSON.stringify(name)}: no such campaign (see \`stripscan campaign list\`)`);
   }
@@ -56,6 +64,7 @@ export async function readCampaign(redis: Redis, prefix: string, name: string): 
     state,
     nextChunk: Number(hash.nextChunk ?? 0),
     doneChunks: Number(hash.doneChunks ?? 0),
+    failedChunks,
     startedAt: hash.startedAt ?? null,
     endedAt: hash.endedAt ?? null,
     counters,
@@ -74,4 +83,80 @@ export async function setCampaignState(
   extra: Record<string, string> = {},
 ): Promise<void> {
   await redis.hset(campaignKeys(prefix, name).campaign, { state, ...extra });
+}
+
+/**
+ * What the rest of the program (the store's `campaigns` table, the report)
+ * needs to know about a campaign's progress and end, read from Redis, which
+ * holds the truth while the campaign runs.
+ */
+export interface CampaignSummary {
+  name: string;
+  state: CampaignState;
+  chunks: { total: number; done: number; failed: number };
+  /** Addresses probed so far (committed chunks only), and those that answered. */
+  attempted: number;
+  responsive: number;
+  /** ISO 8601; startedAt is null before `campaign start`, endedAt null until the campaign ends. */
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+export function summarizeCampaign(record: CampaignRecord): CampaignSummary {
+  return {
+    name: record.spec.name,
+    state: record.state,
+    chunks: { total: record.spec.chunksTotal, done: record.doneChunks, failed: record.failedChunks },
+    attempted: record.counters.attempted ?? 0,
+    responsive: record.counters.responsive ?? 0,
+    startedAt: record.startedAt,
+    endedAt: record.endedAt,
+  };
+}
+
+export async function readCampaignSummary(redis: Redis, prefix: string, name: string): Promise<CampaignSummary> {
+  return summarizeCampaign(await readCampaign(redis, prefix, name));
+}
+
+/** One entry of the failed-chunks hash: why the chunk's last attempt failed. */
+export const ChunkFailure = z.object({
+  job: z.string(),
+  error: z.string(),
+  attempts: z.number().int().min(0),
+  failedAt: z.string(),
+});
+export type ChunkFailure = z.infer<typeof ChunkFailure>;
+
+export interface FailedChunk extends ChunkFailure {
+  index: number;
+  /** The hash value as stored, for compare-and-delete on retry. */
+  raw: string;
+}
+
+/** The failed chunks, in chunk order; at most `limit` of them (all when omitted). */
+export async function readFailedChunks(
+  redis: Redis,
+  prefix: string,
+  name: string,
+  limit = Infinity,
+): Promise<FailedChunk[]> {
+  const hash = await redis.hgetall(campaignKeys(prefix, name).failedChunks);
+  const out: FailedChunk[] = [];
+  for (const [field, raw] of Object.entries(hash)) {
+    const index = Number(field);
+    let parsed: ChunkFailure;
+    try {
+      parsed = ChunkFailure.parse(JSON.parse(raw));
+    } catch {
+      // Written by our own script; a hand-edited entry still counts as failed.
+      parsed = {
+        job: chunkJobId(index),
+        error: `unreadable failure record: ${raw.slice(0, 200)}`,
+        attempts: 0,
+        failedAt: '',
+      };
+    }
+    out.push({ index, raw, ...parsed });
+  }
+  return out.sort((a, b) => a.index - b.index).slice(0, limit);
 }

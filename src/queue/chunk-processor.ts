@@ -26,7 +26,13 @@ import { RedisPacer } from './redis-pacer.js';
 import { COMMIT_CHUNK } from './scripts.js';
 
 export type ChunkResult =
-  | { status: 'committed'; attempted: number; responsive: number; last: boolean }
+  | {
+      status: 'committed';
+      attempted: number;
+      responsive: number;
+      /** The campaign's end state when this commit ended it. */
+      ended: 'done' | 'done-with-failures' | null;
+    }
   | { status: 'already-done' | 'cancelled' | 'discarded' };
 
 export interface ChunkContext {
@@ -84,9 +90,9 @@ export class ChunkProcessor {
     const kept: ScanRecord[] = [];
     const startedAt = new Date().toISOString();
     const pacer: Pacer = {
-      take: async () => {
-        await runtime.pacer.take();
-        this.ctx.onProbeStart?.();
+      take: async (takeSignal) => {
+        await runtime.pacer.take(takeSignal);
+        if (takeSignal?.aborted !== true) this.ctx.onProbeStart?.();
       },
     };
     const stats = await runChunk({
@@ -108,7 +114,8 @@ export class ChunkProcessor {
     const code = await commitChunk(redis, prefix, spec, data.index, label, labels.vantage, stats, kept, startedAt);
     if (code === -1) return { status: 'cancelled' };
     if (code === 0) return { status: 'already-done' };
-    return { status: 'committed', attempted: stats.attempted, responsive: stats.responsive, last: code === 2 };
+    const ended = code === 2 ? 'done' : code === 3 ? 'done-with-failures' : null;
+    return { status: 'committed', attempted: stats.attempted, responsive: stats.responsive, ended };
   }
 
   private runtimeFor(spec: CampaignSpec): CampaignRuntime {
@@ -182,10 +189,11 @@ async function commitChunk(
   for (const f of FINGERPRINTS) if (stats.fingerprints[f] > 0) increments.push(`f:${f}`, String(stats.fingerprints[f]));
   const code = await redis.eval(
     COMMIT_CHUNK,
-    3,
+    4,
     keys.campaign,
     keys.doneChunks,
     resultStreamKey(prefix),
+    keys.failedChunks,
     String(index),
     String(spec.chunksTotal),
     now,

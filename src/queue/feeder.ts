@@ -6,31 +6,27 @@
  * Every worker calls it after each chunk and on a timer, so there is no
  * feeder process to lose. Two workers feeding at once both add the same
  * deterministic job ids; the compare-and-set on the pointer lets one win.
+ * Once the whole plan is fed, feeding turns into settling: making sure the
+ * campaign ends (campaign-settle.ts).
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { chunkAt, chunkJobId, type ChunkJobData } from './campaign-spec.js';
+import { chunkAt, chunkJobId, CHUNK_JOB_OPTIONS, type ChunkJobData } from './campaign-spec.js';
+import { settleCampaign } from './campaign-settle.js';
 import { readCampaign } from './campaign-store.js';
 import { campaignKeys } from './keys.js';
 import { ADVANCE_FEED } from './scripts.js';
-
-export const CHUNK_JOB_OPTIONS = {
-  // Retries are for program failures (Redis away mid-commit): scan outcomes never fail a job.
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 1_000 },
-  // Completed chunks are remembered by the done bitmap, not by job hashes.
-  removeOnComplete: true,
-  removeOnFail: { count: 1_000 },
-} as const;
 
 export async function feedCampaign(redis: Redis, queue: Queue, prefix: string, name: string): Promise<number> {
   const record = await readCampaign(redis, prefix, name);
   if (record.state !== 'running') return 0;
   const { spec } = record;
+  const next = record.nextChunk;
+  // Everything fed: from here on, make sure the campaign ends (campaign-settle.ts).
+  if (next >= spec.chunksTotal) return settleCampaign(redis, queue, prefix, record);
   const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed');
   const waiting = Object.values(counts).reduce((a, b) => a + b, 0);
   const room = spec.queueDepth - waiting;
-  const next = record.nextChunk;
   const n = Math.min(room, spec.chunksTotal - next);
   if (n <= 0) return 0;
   const keys = campaignKeys(prefix, name);

@@ -7,6 +7,8 @@ export interface CampaignKeys {
   readonly campaign: string;
   /** Bitmap: bit i set once chunk i's results are committed. */
   readonly doneChunks: string;
+  /** Hash: chunk index → JSON {job, error, attempts, failedAt} of chunks that failed for good. */
+  readonly failedChunks: string;
   /** Hash: the shared token bucket of the campaign's rate limit. */
   readonly bucket: string;
   /** Sorted set: worker id → last heartbeat (ms). */
@@ -20,6 +22,7 @@ export function campaignKeys(prefix: string, campaign: string): CampaignKeys {
   return {
     campaign: base,
     doneChunks: `${base}:done`,
+    failedChunks: `${base}:failed`,
     bucket: `${base}:bucket`,
     workers: `${base}:workers`,
     queueName: `campaign-${campaign}`,

@@ -19,6 +19,9 @@
  * writer says "waiting for ClickHouse at … (reason)" once, stops reading (the
  * stream holds the rest), and tries again with backoff up to 30 s, replaying
  * the spool as its test; it says when ClickHouse is back.
+ *
+ * Redis away: the writer waits for it for ever, saying so once and in its
+ * metrics (redis-health.ts); what it has not acknowledged stays in Redis.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -29,7 +32,8 @@ import { StoreError, type StripscanError } from '../errors.js';
 import { createWriter, isStoreOutage, type ReplayResult, type RecordWriter, type Store } from '../store/index.js';
 import { resultStreamKey } from './keys.js';
 import { serveMetrics, type MetricsServer } from './metrics-server.js';
-import { connectRedis } from './redis-connection.js';
+import { connectRedis, redisAddress } from './redis-connection.js';
+import { readWhileUp, watchRedisHealth } from './redis-health.js';
 import { CampaignMirror } from './writer/campaign-mirror.js';
 import { ClickHouseHealth } from './writer/clickhouse-health.js';
 import { crashPoint } from './writer/crash-point.js';
@@ -59,6 +63,8 @@ export interface ResultWriterOptions {
   mirrorEveryMs?: number;
   metricsPort?: number;
   metricsHost?: string;
+  /** Bound on one Redis connection attempt and on a metrics read (--service-timeout). Default 5 s. */
+  serviceTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -78,7 +84,8 @@ export async function startResultWriter(opts: ResultWriterOptions): Promise<Resu
   const consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = opts.log ?? (() => undefined);
   const { store } = opts;
-  const redis: Redis = connectRedis(opts.redisUrl, `stripscan-writer-${consumer}`);
+  const serviceTimeoutMs = opts.serviceTimeoutMs ?? 5_000;
+  const redis: Redis = connectRedis(opts.redisUrl, `stripscan-writer-${consumer}`, serviceTimeoutMs);
   const stream = resultStreamKey(opts.prefix);
   const maxDeliveries = opts.maxDeliveries ?? 5;
   const mirrorEveryMs = opts.mirrorEveryMs ?? 10_000;
@@ -89,7 +96,10 @@ export async function startResultWriter(opts: ResultWriterOptions): Promise<Resu
   });
 
   const registry = new Registry();
-  const metrics = new WriterMetrics(registry, () => redis.xlen(stream));
+  const redisHealth = watchRedisHealth(redis, redisAddress(opts.redisUrl), registry, log);
+  const metrics = new WriterMetrics(registry, () =>
+    readWhileUp(redisHealth, serviceTimeoutMs, () => redis.xlen(stream)),
+  );
   const health = new ClickHouseHealth(store.description, registry, log);
   const stats = { entries: 0, rows: 0, failures: 0, deadLetters: 0 };
   // Serve metrics first: a writer started while a service is down shows it in its scrape.

@@ -5,19 +5,25 @@
  * Shutdown (SIGTERM): active chunks stop taking addresses, probes in flight
  * finish (bounded by the probe timeout), and the unfinished chunk goes back
  * to the waiting list, uncommitted, for another worker.
+ *
+ * Redis away: the worker waits for it for ever, saying so once (redis-health.ts)
+ * and in its metrics. A campaign that does not exist is a UsageError (exit 2);
+ * one that has already ended gives a worker with nothing to do (`ended`).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createProbeTlsContext, type ProbeTlsContext } from '../probe/tls-context.js';
-import type { CampaignSpec } from './campaign-spec.js';
-import { readCampaign } from './campaign-store.js';
+import { ENDED_STATES, type CampaignSpec, type CampaignState } from './campaign-spec.js';
+import { readCampaign, type CampaignRecord } from './campaign-store.js';
+import { finalChunkFailure, recordChunkFailure } from './chunk-failures.js';
 import { ChunkProcessor, type ChunkResult } from './chunk-processor.js';
 import { feedCampaign } from './feeder.js';
 import { campaignKeys } from './keys.js';
 import { serveMetrics, type MetricsServer } from './metrics-server.js';
-import { connectRedis } from './redis-connection.js';
+import { connectRedis, redisAddress } from './redis-connection.js';
+import { readWhileUp, watchRedisHealth } from './redis-health.js';
 import { WorkerMetrics } from './worker-metrics.js';
 
 export interface ScanWorkerOptions {
@@ -37,30 +43,50 @@ export interface ScanWorkerOptions {
   /** Resolve `done` when the campaign is finished or cancelled. */
   exitWhenDone?: boolean;
   heartbeatMs?: number;
+  /** Bound on one Redis connection attempt and on a metrics read (--service-timeout). Default 5 s. */
+  serviceTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
 export interface ScanWorker {
   readonly id: string;
   readonly metricsPort: number | null;
+  /** Set when the campaign had already ended at start: the worker did not start, `done` is resolved. */
+  readonly ended: { state: CampaignState; failedChunks: number } | null;
   /** Resolves when the campaign ends (with exitWhenDone) or the worker is closed. */
   readonly done: Promise<void>;
   close(): Promise<void>;
 }
 
 const WORKER_TTL_MS = 15_000;
+/** How often a worker with running chunks checks for a cancel. */
+const CANCEL_CHECK_MS = 250;
 
 export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWorker> {
   const id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = opts.log ?? (() => undefined);
-  const redis: Redis = connectRedis(opts.redisUrl, `stripscan-worker-${id}`);
-  const initial = await readCampaign(redis, opts.prefix, opts.campaign);
+  const serviceTimeoutMs = opts.serviceTimeoutMs ?? 5_000;
+  const redis: Redis = connectRedis(opts.redisUrl, `stripscan-worker-${id}`, serviceTimeoutMs);
   const keys = campaignKeys(opts.prefix, opts.campaign);
-  const bullConnection = connectRedis(opts.redisUrl, `stripscan-worker-bull-${id}`);
   const queue = new Queue(keys.queueName, { connection: redis, prefix: opts.prefix });
   queue.on('error', () => undefined);
+  // Metrics and outage reporting come before the first Redis command: a
+  // worker started while Redis is down says so, and its scrape shows it.
+  const metrics = new WorkerMetrics(opts.campaign, () =>
+    readWhileUp(health, serviceTimeoutMs, () => queue.getWaitingCount()),
+  );
+  const health = watchRedisHealth(redis, redisAddress(opts.redisUrl), metrics.registry, log);
+  let metricsServer: MetricsServer | null = null;
+  if (opts.metricsPort !== undefined) {
+    metricsServer = await serveMetrics(metrics.registry, opts.metricsPort, opts.metricsHost);
+  }
 
-  const metrics = new WorkerMetrics(opts.campaign, () => queue.getWaitingCount());
+  // Before the worker proper exists, leaving means releasing just these.
+  const abandon = async (): Promise<void> => {
+    await queue.close().catch(() => undefined);
+    await metricsServer?.close();
+    redis.disconnect();
+  };
   const tlsContexts = new Map<string, ProbeTlsContext>();
   const tlsContextFor = (spec: CampaignSpec): ProbeTlsContext => {
     const caFile = opts.caFile ?? spec.caFile ?? undefined;
@@ -72,8 +98,26 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
     }
     return ctx;
   };
-  // Fail at start, not per chunk, when the CA file is unreadable here.
-  tlsContextFor(initial.spec);
+  let initial: CampaignRecord;
+  try {
+    initial = await readCampaign(redis, opts.prefix, opts.campaign);
+    // Fail at start, not per chunk, when the CA file is unreadable here.
+    tlsContextFor(initial.spec);
+  } catch (err) {
+    await abandon();
+    throw err;
+  }
+  if (ENDED_STATES.includes(initial.state)) {
+    await abandon();
+    return {
+      id,
+      metricsPort: null,
+      ended: { state: initial.state, failedChunks: initial.failedChunks },
+      done: Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+  }
+  const bullConnection = connectRedis(opts.redisUrl, `stripscan-worker-bull-${id}`, serviceTimeoutMs);
   const processor = new ChunkProcessor({
     redis,
     prefix: opts.prefix,
@@ -109,7 +153,7 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
         }
         if (result.status === 'committed') {
           log(
-            `chunk ${job.id}: ${result.attempted} probed, ${result.responsive} responsive${result.last ? '; campaign done' : ''}`,
+            `chunk ${job.id}: ${result.attempted} probed, ${result.responsive} responsive${result.ended === null ? '' : `; campaign ${result.ended}`}`,
           );
         }
         return result;
@@ -131,7 +175,22 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
     },
   );
   worker.on('error', () => undefined);
-  worker.on('failed', (job, err) => log(`chunk ${job?.id ?? '?'} failed: ${err.message}`));
+  worker.on('failed', (job, err) => {
+    if (job === undefined) return;
+    const final = finalChunkFailure(job, err, opts.campaign, initial.spec.chunksTotal);
+    if (final === null) {
+      log(`chunk ${job.id ?? '?'} failed (attempt ${job.attemptsMade}): ${err.message}`);
+      return;
+    }
+    log(`chunk ${job.id ?? '?'} failed for good after ${job.attemptsMade} attempt(s): ${err.message}`);
+    // Should this write be lost (Redis gone for good, process killed), the feeder's settling finds the job in BullMQ's failed set.
+    recordChunkFailure(redis, opts.prefix, opts.campaign, initial.spec.chunksTotal, final.index, final.failure).then(
+      (outcome) => {
+        if (outcome === 'campaign-ended') log(`campaign ${opts.campaign} done-with-failures`);
+      },
+      () => undefined,
+    );
+  });
 
   let feeding = false;
   async function feed(): Promise<void> {
@@ -148,7 +207,11 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
 
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  let beating = false;
   async function heartbeat(): Promise<void> {
+    // While Redis is away a beat waits for the reconnect; do not pile more behind it.
+    if (beating) return;
+    beating = true;
     try {
       const now = Date.now();
       await redis
@@ -157,33 +220,47 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
         .zremrangebyscore(keys.workers, 0, now - 10 * WORKER_TTL_MS)
         .exec();
       const record = await readCampaign(redis, opts.prefix, opts.campaign);
-      if (record.state === 'cancelled' && !cancelled) {
-        cancelled = true;
-        for (const a of active.values()) a.abort();
-      }
-      if (opts.exitWhenDone === true && (record.state === 'done' || record.state === 'cancelled')) resolveDone();
+      if (record.state === 'cancelled') abortForCancel();
+      if (opts.exitWhenDone === true && ENDED_STATES.includes(record.state)) resolveDone();
       await feed();
     } catch {
-      // Redis away: keep beating; ioredis reconnects.
+      // A failed read (the campaign deleted by hand): the next beat tries again.
+    } finally {
+      beating = false;
     }
   }
   const beat = setInterval(() => void heartbeat(), opts.heartbeatMs ?? 1_000);
   void heartbeat();
 
-  let metricsServer: MetricsServer | null = null;
-  if (opts.metricsPort !== undefined) {
-    metricsServer = await serveMetrics(metrics.registry, opts.metricsPort, opts.metricsHost);
+  // Cancel must stop connections within a second whatever the heartbeat, so
+  // while chunks run, the state alone is read more often (one small HGET).
+  function abortForCancel(): void {
+    if (cancelled) return;
+    cancelled = true;
+    for (const a of active.values()) a.abort();
   }
+  let watching = false;
+  const cancelWatch = setInterval(() => {
+    if (active.size === 0 || cancelled || watching) return;
+    watching = true;
+    redis
+      .hget(keys.campaign, 'state')
+      .then((state) => state === 'cancelled' && abortForCancel())
+      .catch(() => undefined)
+      .finally(() => (watching = false));
+  }, CANCEL_CHECK_MS);
 
   let closing: Promise<void> | null = null;
   return {
     id,
     metricsPort: metricsServer?.port ?? null,
+    ended: null,
     done,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
         clearInterval(beat);
+        clearInterval(cancelWatch);
         for (const a of active.values()) a.abort();
         await worker.close();
         await redis.zrem(keys.workers, id).catch(() => undefined);

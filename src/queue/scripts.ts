@@ -5,30 +5,124 @@
  */
 
 /**
- * Commit a finished chunk. KEYS: campaign hash, done bitmap, result stream.
- * ARGV: index, chunksTotal, nowIso, job label, campaign, stats JSON,
- * records JSON, then field/increment pairs for the campaign counters.
- * Returns -1 (campaign cancelled: discarded), 0 (already committed by an
- * earlier run of the chunk: discarded), 1 (committed), 2 (committed, and it
- * was the campaign's last chunk).
+ * Record a new campaign. KEYS: campaign hash, campaign list, result stream.
+ * ARGV: name, spec JSON. Returns 0 when the name is taken, 1 when created.
+ * The stream entry (the write that can fail) goes first: scripts are not
+ * rolled back.
  */
-export const COMMIT_CHUNK = `
+export const CREATE_CAMPAIGN = `
+if redis.call('HEXISTS', KEYS[1], 'spec') == 1 then return 0 end
+redis.call('XADD', KEYS[3], '*', 'kind', 'campaign', 'campaign', ARGV[1], 'spec', ARGV[2])
+redis.call('HSET', KEYS[1], 'spec', ARGV[2], 'state', 'created', 'nextChunk', '0', 'doneChunks', '0')
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1
+`;
+
+/**
+ * Lua shared by the scripts that can end a campaign: when every chunk is
+ * either committed or failed for good, a running (or paused) campaign becomes
+ * `done` (none failed) or `done-with-failures`; a `done-with-failures`
+ * campaign whose retried chunks all committed becomes `done`. The
+ * `campaign-end` stream entry tells the writer; it is sent with pcall because
+ * the campaign hash, not the notice, is the record: a broken stream must not
+ * keep a campaign running for ever. Returns the state after the check.
+ */
+const SETTLE_FUNCTION = `
+local function settle(campaignKey, failedKey, streamKey, total, now, name)
+  local state = redis.call('HGET', campaignKey, 'state')
+  if state ~= 'running' and state ~= 'paused' and state ~= 'done-with-failures' then return state end
+  local done = tonumber(redis.call('HGET', campaignKey, 'doneChunks') or '0')
+  local failed = redis.call('HLEN', failedKey)
+  if done + failed < total then return state end
+  local ended = 'done'
+  if failed > 0 then ended = 'done-with-failures' end
+  if ended == state then return state end
+  redis.call('HSET', campaignKey, 'state', ended, 'endedAt', now)
+  redis.pcall('XADD', streamKey, '*', 'kind', 'campaign-end', 'campaign', name, 'state', ended, 'endedAt', now)
+  return ended
+end
+`;
+
+/**
+ * Commit a finished chunk. KEYS: campaign hash, done bitmap, result stream,
+ * failed-chunks hash. ARGV: index, chunksTotal, nowIso, job label, campaign,
+ * stats JSON, records JSON, then field/increment pairs for the campaign
+ * counters. Returns -1 (campaign cancelled: discarded), 0 (already committed
+ * by an earlier run of the chunk: discarded), 1 (committed), 2 (committed,
+ * and the campaign is now done), 3 (committed, and the campaign is now
+ * done-with-failures). A chunk that had failed for good and was retried
+ * leaves the failed list when it commits.
+ */
+export const COMMIT_CHUNK = `${SETTLE_FUNCTION}
 local state = redis.call('HGET', KEYS[1], 'state')
 if state == 'cancelled' then return -1 end
 local index = tonumber(ARGV[1])
 if redis.call('GETBIT', KEYS[2], index) == 1 then return 0 end
-redis.call('SETBIT', KEYS[2], index, 1)
+-- A script is not rolled back when a command fails: the write that can fail
+-- (a stream in trouble) goes first, so a failed commit leaves no done bit.
 redis.call('XADD', KEYS[3], '*', 'kind', 'chunk', 'campaign', ARGV[5], 'job', ARGV[4], 'stats', ARGV[6], 'records', ARGV[7])
+redis.call('SETBIT', KEYS[2], index, 1)
+redis.call('HDEL', KEYS[4], ARGV[1])
 for i = 8, #ARGV, 2 do
   redis.call('HINCRBY', KEYS[1], ARGV[i], tonumber(ARGV[i + 1]))
 end
-local done = redis.call('HINCRBY', KEYS[1], 'doneChunks', 1)
-if done >= tonumber(ARGV[2]) then
-  redis.call('HSET', KEYS[1], 'state', 'done', 'endedAt', ARGV[3])
-  redis.call('XADD', KEYS[3], '*', 'kind', 'campaign-end', 'campaign', ARGV[5], 'endedAt', ARGV[3])
-  return 2
-end
+redis.call('HINCRBY', KEYS[1], 'doneChunks', 1)
+local after = settle(KEYS[1], KEYS[4], KEYS[3], tonumber(ARGV[2]), ARGV[3], ARGV[5])
+if after == 'done' and state ~= 'done' then return 2 end
+if after == 'done-with-failures' and state ~= 'done-with-failures' then return 3 end
 return 1
+`;
+
+/**
+ * Record a chunk that failed for good (its attempts used up, or a payload
+ * that can never succeed). KEYS: campaign hash, done bitmap, failed-chunks
+ * hash, result stream. ARGV: index, chunksTotal, nowIso, campaign, failure
+ * JSON. Returns -1 (campaign cancelled: not recorded), 0 (the chunk was
+ * committed by another run: not a failure), 1 (recorded), 2 (recorded, and
+ * the campaign is now done-with-failures).
+ */
+export const FAIL_CHUNK = `${SETTLE_FUNCTION}
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == 'cancelled' then return -1 end
+if redis.call('GETBIT', KEYS[2], tonumber(ARGV[1])) == 1 then return 0 end
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
+local after = settle(KEYS[1], KEYS[3], KEYS[4], tonumber(ARGV[2]), ARGV[3], ARGV[4])
+if after == 'done-with-failures' and state ~= 'done-with-failures' then return 2 end
+return 1
+`;
+
+/**
+ * End a campaign whose chunks are all accounted for, if no commit or failure
+ * did (a process died between recording and ending). KEYS: campaign hash,
+ * failed-chunks hash, result stream. ARGV: chunksTotal, nowIso, campaign.
+ * Returns the state after the check.
+ */
+export const SETTLE_CAMPAIGN = `${SETTLE_FUNCTION}
+return settle(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), ARGV[2], ARGV[3])
+`;
+
+/**
+ * Take failed chunks off the failed list for a retry. KEYS: campaign hash,
+ * failed-chunks hash. ARGV: index/failure-JSON pairs as the caller read
+ * them; an entry that changed since (the chunk failed again meanwhile) is
+ * left alone. A done-with-failures campaign runs again. Returns the indexes
+ * taken off, or -1 when the campaign is in no state to retry.
+ */
+export const RETRY_CHUNKS = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'running' and state ~= 'paused' and state ~= 'done-with-failures' then return -1 end
+local taken = {}
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then
+    redis.call('HDEL', KEYS[2], ARGV[i])
+    table.insert(taken, ARGV[i])
+  end
+end
+if state == 'done-with-failures' and #taken > 0 then
+  redis.call('HSET', KEYS[1], 'state', 'running')
+  redis.call('HDEL', KEYS[1], 'endedAt')
+end
+return taken
 `;
 
 /**

@@ -1,12 +1,14 @@
 /**
- * `stripscan campaign create|start|status|pause|resume|cancel|list`: a
+ * `stripscan campaign create|start|status|pause|resume|cancel|retry|list`: a
  * distributed campaign on BullMQ/Redis. `create` takes the same target and
  * probe options as `stripscan scan` (one option table, src/cli/scan-options.ts).
+ * Every subcommand is one-shot: a Redis it cannot reach within
+ * --service-timeout ends it with exit 3 (src/queue/redis-once.ts).
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
-import { parseIntInRange, parseNumberInRange } from '../options.js';
+import { parseContact, parseIntInRange, parseNumberInRange } from '../options.js';
 import {
   addProbeOptions,
   addTargetOptions,
@@ -15,6 +17,7 @@ import {
   type ScanFlags,
 } from '../scan-options.js';
 import { addRedisFlags, type RedisFlags } from '../../queue/redis-flags.js';
+import { serviceTimeoutFrom } from '../service-timeout.js';
 
 export interface CreateFlags extends ScanFlags, RedisFlags {
   allowlist?: string;
@@ -26,14 +29,10 @@ export interface CreateFlags extends ScanFlags, RedisFlags {
 }
 
 async function withRedis<T>(flags: RedisFlags, body: (redis: Redis, prefix: string) => Promise<T>): Promise<T> {
-  const { connectRedis, resolveRedisUrl, checkPrefix } = await import('../../queue/redis-connection.js');
+  const { resolveRedisUrl, checkPrefix } = await import('../../queue/redis-connection.js');
+  const { withRedis: withRedisOnce } = await import('../../queue/redis-once.js');
   const prefix = checkPrefix(flags.prefix);
-  const redis = connectRedis(resolveRedisUrl(flags), 'stripscan-cli');
-  try {
-    return await body(redis, prefix);
-  } finally {
-    redis.disconnect();
-  }
+  return withRedisOnce(resolveRedisUrl(flags), serviceTimeoutFrom(flags), (redis) => body(redis, prefix));
 }
 
 export function register(program: Command): void {
@@ -53,7 +52,8 @@ export function register(program: Command): void {
     .option('--vantage <label>', 'vantage point label (default: this host name; a worker may override it)')
     .requiredOption(
       '--contact <url>',
-      'where a network operator reaches you about this scan (stored with the campaign)',
+      '(required) where a network operator reaches you about this scan: an http(s) URL or a mail address (stored with the campaign)',
+      parseContact('--contact'),
     )
     .option('--chunk-size <n>', 'cycle positions per chunk job', parseIntInRange('--chunk-size', 1, 16_777_216), 4096)
     .option('--queue-depth <n>', 'chunk jobs kept waiting in Redis', parseIntInRange('--queue-depth', 1, 10_000), 32)
@@ -97,6 +97,17 @@ export function register(program: Command): void {
       );
     });
 
+  addRedisFlags(
+    campaign
+      .command('retry')
+      .description('queue the chunks that failed for good again (a done-with-failures campaign runs again)')
+      .argument('<name>', 'campaign name'),
+  ).action(async (name: string, flags: RedisFlags) => {
+    const { retryFailedChunks } = await import('../../queue/campaign-retry.js');
+    const { requeued, state } = await withRedis(flags, (redis, prefix) => retryFailedChunks(redis, prefix, name));
+    process.stdout.write(`campaign ${name}: ${requeued} failed chunk(s) queued again; ${state}\n`);
+  });
+
   for (const action of ['start', 'pause', 'resume', 'cancel'] as const) {
     addRedisFlags(
       campaign.command(action).description(`${action} a campaign`).argument('<name>', 'campaign name'),
@@ -113,7 +124,10 @@ export function register(program: Command): void {
       await withRedis(flags, async (redis, prefix) => {
         for (const name of await listCampaigns(redis, prefix)) {
           const record = await readCampaign(redis, prefix, name);
-          process.stdout.write(`${name}\t${record.state}\t${record.doneChunks}/${record.spec.chunksTotal} chunks\n`);
+          const failed = record.failedChunks > 0 ? `, ${record.failedChunks} failed` : '';
+          process.stdout.write(
+            `${name}\t${record.state}\t${record.doneChunks}/${record.spec.chunksTotal} chunks${failed}\n`,
+          );
         }
       });
     },
@@ -122,7 +136,7 @@ export function register(program: Command): void {
   addRedisFlags(
     campaign
       .command('status')
-      .description('progress, rate, ETA, outcomes, workers and writer backlog')
+      .description('progress, rate, ETA, failed chunks, outcomes, workers and writer backlog')
       .argument('<name>', 'campaign name'),
   )
     .option('--json', 'one JSON object (with --watch: one per line)')
@@ -134,6 +148,7 @@ export function register(program: Command): void {
     .action(async (name: string, flags: RedisFlags & { json?: boolean; watch?: number | true }) => {
       const { campaignStatus, formatStatus } = await import('../../queue/campaign-status.js');
       const { campaignQueue } = await import('../../queue/campaign-control.js');
+      const { ENDED_STATES } = await import('../../queue/campaign-spec.js');
       await withRedis(flags, async (redis, prefix) => {
         const queue = campaignQueue(redis, prefix, name);
         try {
@@ -145,7 +160,7 @@ export function register(program: Command): void {
               if (intervalMs > 0 && process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J');
               process.stdout.write(formatStatus(status));
             }
-            if (intervalMs === 0 || status.state === 'done' || status.state === 'cancelled') break;
+            if (intervalMs === 0 || ENDED_STATES.includes(status.state)) break;
             await new Promise((r) => setTimeout(r, intervalMs));
           }
         } finally {

@@ -1,8 +1,14 @@
-/** `stripscan worker`: take chunk jobs of a campaign from Redis and probe them. */
+/**
+ * `stripscan worker`: take chunk jobs of a campaign from Redis and probe them.
+ * Long-running: a Redis that is away is waited for (logged once, retried with
+ * backoff). Exits 2 for a campaign that does not exist, 0 at once for one
+ * that has already ended (done, done-with-failures or cancelled).
+ */
 import type { Command } from 'commander';
 import { addRedisFlags, type RedisFlags } from '../../queue/redis-flags.js';
 import { addMetricsFlags, type MetricsFlags } from '../metrics-flags.js';
 import { parseIntInRange } from '../options.js';
+import { serviceTimeoutFrom } from '../service-timeout.js';
 
 interface WorkerFlags extends RedisFlags, MetricsFlags {
   campaign: string;
@@ -52,8 +58,18 @@ export function register(program: Command): void {
         ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }),
         metricsHost: flags.metricsHost,
         exitWhenDone: flags.exitWhenDone === true,
+        serviceTimeoutMs: serviceTimeoutFrom(flags),
         log: flags.quiet === true ? () => undefined : (line) => process.stderr.write(`worker: ${line}\n`),
       });
+      if (worker.ended !== null) {
+        const { state, failedChunks } = worker.ended;
+        const retry =
+          state === 'done-with-failures'
+            ? ` (${failedChunks} failed chunk(s): \`stripscan campaign retry ${flags.campaign}\` runs them again)`
+            : '';
+        process.stderr.write(`worker: campaign ${flags.campaign} is ${state}${retry}; nothing to do\n`);
+        return;
+      }
       process.stderr.write(
         `worker ${worker.id} on campaign ${flags.campaign}${worker.metricsPort === null ? '' : `; metrics on ${flags.metricsHost}:${worker.metricsPort}`}\n`,
       );

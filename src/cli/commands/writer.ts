@@ -4,6 +4,7 @@ import { addRedisFlags, type RedisFlags } from '../../queue/redis-flags.js';
 import { addStoreFlags, storeOptionsFrom, type StoreFlags } from '../../store/store-flags.js';
 import { addMetricsFlags, type MetricsFlags } from '../metrics-flags.js';
 import { parseIntInRange } from '../options.js';
+import { serviceTimeoutFrom } from '../service-timeout.js';
 import { runUntilSignal } from './worker.js';
 
 interface WriterFlags extends RedisFlags, StoreFlags, MetricsFlags {
@@ -69,6 +70,7 @@ export function register(program: Command): void {
         mirrorEveryMs: flags.mirrorInterval,
         ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }),
         metricsHost: flags.metricsHost,
+        serviceTimeoutMs: serviceTimeoutFrom(flags),
         log,
       });
       process.stderr.write(
