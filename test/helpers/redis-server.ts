@@ -18,6 +18,10 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Stop the server (SIGTERM: AOF is synced) and start it again on the same port and folder. */
   restart(downMs?: number): Promise<void>;
+  /** Stop the server, keeping its port and folder for up(): an outage as long as the test wants. */
+  down(): Promise<void>;
+  /** Start a server stopped by down() again, with its data. */
+  up(): Promise<void>;
 }
 
 const REDIS_SERVER = process.env.STRIPSCAN_TEST_REDIS_SERVER ?? 'redis-server';
@@ -30,6 +34,8 @@ export async function startTestRedis(): Promise<TestRedis> {
       owned: false,
       stop: () => Promise.resolve(),
       restart: () => Promise.reject(new Error('cannot restart an external Redis (STRIPSCAN_TEST_REDIS_URL)')),
+      down: () => Promise.reject(new Error('cannot stop an external Redis (STRIPSCAN_TEST_REDIS_URL)')),
+      up: () => Promise.reject(new Error('cannot start an external Redis (STRIPSCAN_TEST_REDIS_URL)')),
     };
   }
   const port = await closedPort();
@@ -55,6 +61,10 @@ export async function startTestRedis(): Promise<TestRedis> {
     async restart(downMs = 500) {
       await stopChild();
       await new Promise((r) => setTimeout(r, downMs));
+      child = await launch(port, dir);
+    },
+    down: stopChild,
+    async up() {
       child = await launch(port, dir);
     },
   };

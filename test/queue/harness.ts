@@ -37,6 +37,8 @@ export interface Proc {
   output(): string;
   /** SIGTERM and wait for exit (SIGKILL after 20 s). */
   stop(): Promise<number | string | null>;
+  /** Wait for the process to end by itself (exit code, or the signal that ended it). */
+  exit(): Promise<number | string | null>;
   kill9(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function startHarness(prefix: string): Promise<Harness> {
         clearTimeout(timer);
         return code;
       },
+      exit: () => exited,
       async kill9() {
         child.kill('SIGKILL');
         await exited;
