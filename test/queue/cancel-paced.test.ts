@@ -3,7 +3,8 @@
  * the simulated fleet. The campaign is slow on purpose (20 connections/s
  * shared by two workers running two chunks of 200 probes each), so hundreds
  * of probes sit waiting for a rate token when the cancel comes; none of them
- * may connect afterwards.
+ * may connect afterwards. On the way, `campaign status` shows an ETA only
+ * while the campaign runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, waitFor, type Harness } from './harness.js';
@@ -22,7 +23,7 @@ describe('cancel during a slow paced campaign', () => {
   });
 
   it('no connection reaches the fleet more than a second after cancel, though many probes were waiting for tokens', async () => {
-    await h.createCampaign('slow', '127.16.40.0/22', [
+    await h.createCampaign('slow', '127.16.40.0/21', [
       '--rate',
       String(RATE),
       '--concurrency',
@@ -41,6 +42,19 @@ describe('cancel during a slow paced campaign', () => {
       (n) => n >= 2 * RATE,
       30_000,
     );
+    // An ETA only while running: not while paused (nor after the cancel, below).
+    const etaOf = async () => {
+      const text = (await h.cli(['campaign', 'status', 'slow'])).stdout;
+      const json = JSON.parse((await h.cli(['campaign', 'status', 'slow', '--json'])).stdout) as {
+        etaSeconds: number | null;
+      };
+      return { shown: /ETA/.test(text), seconds: json.etaSeconds };
+    };
+    expect((await etaOf()).shown).toBe(true);
+    expect((await h.cli(['campaign', 'pause', 'slow'])).code).toBe(0);
+    expect(await etaOf()).toEqual({ shown: false, seconds: null });
+    expect((await h.cli(['campaign', 'resume', 'slow'])).code).toBe(0);
+
     // The cancel takes effect when the CLI sets the state: watch for that moment
     // from here, then watch the fleet for 4 s after it.
     const cancelling = h.cli(['campaign', 'cancel', 'slow']);
@@ -67,5 +81,6 @@ describe('cancel during a slow paced campaign', () => {
     expect(afterCancel).toBeLessThan(RATE);
     for (const code of await Promise.all(workers.map((w) => w.exit()))) expect(code).toBe(0);
     expect(await h.state('slow')).toBe('cancelled');
-  });
+    expect(await etaOf()).toEqual({ shown: false, seconds: null });
+  }, 120_000);
 });
