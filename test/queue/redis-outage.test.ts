@@ -195,7 +195,7 @@ describe('Redis stopped under a deployment', () => {
       (s) => s === 'done',
       40_000,
     );
-    expect(await worker.stop()).toBe(0);
+    expect(await worker.exit()).toBe(0);
     await waitFor(
       'the writer stored everything',
       () => h.client.xlen(`${h.prefix}:stripscan:results`),
