@@ -7,7 +7,7 @@ import { StoreError, UsageError } from '../../errors.js';
 import { addRedisFlags, type RedisFlags } from '../../queue/redis-flags.js';
 import { addStoreFlags, storeOptionsFrom, type StoreFlags } from '../../store/store-flags.js';
 import { parseIntInRange } from '../options.js';
-import { parseServiceTimeout, serviceTimeoutFrom } from '../service-timeout.js';
+import { serviceTimeoutFrom } from '../service-timeout.js';
 
 interface DeadLetterFlags extends RedisFlags {
   replay?: boolean;
@@ -55,14 +55,6 @@ export function register(program: Command): void {
       .option('--limit <n>', 'at most this many', parseIntInRange('--limit', 1, 1_000_000), 1000)
       .option('--json', 'one JSON object per line'),
   );
-  // Redis's flags carry --service-timeout once the queue has it; until then this command adds it.
-  if (!deadLetters.options.some((o) => o.long === '--service-timeout')) {
-    deadLetters.option(
-      '--service-timeout <ms>',
-      'how long to wait for Redis before giving up with exit 3 (env STRIPSCAN_SERVICE_TIMEOUT; default 5000)',
-      parseServiceTimeout,
-    );
-  }
   deadLetters.action(async (flags: DeadLetterFlags) => {
     const { resolveRedisUrl, checkPrefix } = await import('../../queue/redis-connection.js');
     const { withRedis } = await import('../../queue/redis-once.js');
