@@ -85,39 +85,6 @@ export async function setCampaignState(
   await redis.hset(campaignKeys(prefix, name).campaign, { state, ...extra });
 }
 
-/**
- * What the rest of the program (the store's `campaigns` table, the report)
- * needs to know about a campaign's progress and end, read from Redis, which
- * holds the truth while the campaign runs.
- */
-export interface CampaignSummary {
-  name: string;
-  state: CampaignState;
-  chunks: { total: number; done: number; failed: number };
-  /** Addresses probed so far (committed chunks only), and those that answered. */
-  attempted: number;
-  responsive: number;
-  /** ISO 8601; startedAt is null before `campaign start`, endedAt null until the campaign ends. */
-  startedAt: string | null;
-  endedAt: string | null;
-}
-
-export function summarizeCampaign(record: CampaignRecord): CampaignSummary {
-  return {
-    name: record.spec.name,
-    state: record.state,
-    chunks: { total: record.spec.chunksTotal, done: record.doneChunks, failed: record.failedChunks },
-    attempted: record.counters.attempted ?? 0,
-    responsive: record.counters.responsive ?? 0,
-    startedAt: record.startedAt,
-    endedAt: record.endedAt,
-  };
-}
-
-export async function readCampaignSummary(redis: Redis, prefix: string, name: string): Promise<CampaignSummary> {
-  return summarizeCampaign(await readCampaign(redis, prefix, name));
-}
-
 /** One entry of the failed-chunks hash: why the chunk's last attempt failed. */
 export const ChunkFailure = z.object({
   job: z.string(),
