@@ -51,7 +51,7 @@ describe('crash safety and lifecycle', () => {
     await victim.kill9();
     const rescuer = h.spawnWorker('k9', ['--exit-when-done']);
     await untilDone('k9');
-    expect(await rescuer.stop()).toBe(0);
+    expect(await rescuer.exit()).toBe(0);
     expect(await counter('k9', 'attempted')).toBe(128);
     expect(await counter('k9', 'doneChunks')).toBe(await chunksTotal('k9'));
     finished.push('k9');
@@ -63,7 +63,7 @@ describe('crash safety and lifecycle', () => {
     const worker = h.spawnWorker('wk', ['--exit-when-done']);
     expect((await h.cli(['campaign', 'start', 'wk'])).code).toBe(0);
     await untilDone('wk');
-    expect(await worker.stop()).toBe(0);
+    expect(await worker.exit()).toBe(0);
     const stream = `${h.prefix}:stripscan:results`;
     // campaign entry + 5 chunks (130 positions / 32) + campaign-end, all waiting for a writer.
     expect(await h.client.xlen(stream)).toBeGreaterThanOrEqual(6);
@@ -111,7 +111,7 @@ describe('crash safety and lifecycle', () => {
     expect(again.stderr).toMatch(/campaign pr is paused: cannot pause/);
     expect((await h.cli(['campaign', 'resume', 'pr'])).code).toBe(0);
     await untilDone('pr');
-    expect(await worker.stop()).toBe(0);
+    expect(await worker.exit()).toBe(0);
     expect(await counter('pr', 'attempted')).toBe(128);
     finished.push('pr');
   });
@@ -127,7 +127,7 @@ describe('crash safety and lifecycle', () => {
       30_000,
     );
     expect((await h.cli(['campaign', 'cancel', 'cx'])).code).toBe(0);
-    expect(await worker.stop()).toBe(0);
+    expect(await worker.exit()).toBe(0);
     expect(await h.state('cx')).toBe('cancelled');
     const status = JSON.parse((await h.cli(['campaign', 'status', 'cx', '--json'])).stdout) as {
       chunksDone: number;
@@ -154,7 +154,7 @@ describe('crash safety and lifecycle', () => {
       );
       expect(bad?.failedReason).toMatch(/^invalid chunk payload: index: /);
       expect(bad?.attemptsMade).toBe(1);
-      expect(await worker.stop()).toBe(0);
+      expect(await worker.exit()).toBe(0);
     } finally {
       await queue.close();
     }

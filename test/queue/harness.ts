@@ -37,7 +37,11 @@ export interface Proc {
   output(): string;
   /** SIGTERM and wait for exit (SIGKILL after 20 s). */
   stop(): Promise<number | string | null>;
-  /** Wait for the process to end by itself (exit code, or the signal that ended it). */
+  /**
+   * Wait for the process to end by itself (exit code, or the signal that ended it). Use it, not
+   * stop(), for a worker that exits when its campaign ends: a SIGTERM that lands while such a
+   * process is already tearing down after exit 0 is reported as death by SIGTERM.
+   */
   exit(): Promise<number | string | null>;
   kill9(): Promise<void>;
 }
