@@ -23,7 +23,7 @@ describe('cancel during a slow paced campaign', () => {
   });
 
   it('no connection reaches the fleet more than a second after cancel, though many probes were waiting for tokens', async () => {
-    await h.createCampaign('slow', '127.16.40.0/21', [
+    await h.createCampaign('slow', '127.16.8.0/21', [
       '--rate',
       String(RATE),
       '--concurrency',
