@@ -27,6 +27,7 @@ import {
   type ScanRecord,
 } from '../record.js';
 import { NativeWriter } from './native-writer.js';
+import { recordTimeMs } from './record-time.js';
 
 export const OBSERVATION_FORMAT = 'Native';
 export const OBSERVATION_COLUMNS: readonly string[] = RECORD_FIELDS;
@@ -221,17 +222,6 @@ class Times extends Parts {
     this.values.i64(recordTimeMs(ts));
   }
 }
-
-/**
- * Milliseconds of a record time: ISO 8601 with a zone (the probe writes
- * `toISOString()`), else NaN. A time without a zone would be read as local
- * time by Date.parse but as UTC by ClickHouse, so it is refused instead.
- */
-export function recordTimeMs(ts: string): number {
-  if (!ZONED_ISO.test(ts)) return NaN;
-  return Date.parse(ts);
-}
-const ZONED_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:\d\d)$/;
 
 const OUTCOME = new Enum8(OUTCOMES);
 const FINGERPRINT = new Enum8(FINGERPRINTS);
