@@ -74,7 +74,7 @@ function sqlString(text: string): string {
  * files left by a process that died mid-insert are deleted when the next
  * one opens the store.
  */
-export function embeddedInserter(chdb: ChdbExtension, blockDir: string): ObservationInserter {
+export function embeddedInserter(chdb: ChdbExtension, blockDir: string, where: string): ObservationInserter {
   try {
     rmSync(blockDir, { recursive: true, force: true });
     mkdirSync(blockDir, { recursive: true });
@@ -96,7 +96,7 @@ export function embeddedInserter(chdb: ChdbExtension, blockDir: string): Observa
     }
     const file = join(blockDir, `${process.pid}-${files++}.native`);
     try {
-      await writeBlockFile(file, body);
+      await writeBlockFile(file, body, where);
       const settings = Object.entries(insertSettings(token))
         .map(([key, value]) => `${key} = ${typeof value === 'string' ? sqlString(value) : value}`)
         .join(', ');
@@ -110,14 +110,15 @@ export function embeddedInserter(chdb: ChdbExtension, blockDir: string): Observa
 }
 
 /** A full disk here is the store's disk being full: an outage, as ClickHouse's own NOT_ENOUGH_SPACE is. */
-async function writeBlockFile(file: string, body: Buffer): Promise<void> {
+async function writeBlockFile(file: string, body: Buffer, where: string): Promise<void> {
   try {
     await writeFile(file, body);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     const message = `cannot write the insert's block file ${file}: ${oneLine((cause as Error).message)}`;
-    if (code === 'ENOSPC')
-      throw new StoreError('E_STORE_DISK_FULL', `the store's disk has no space left: ${message}`, { cause });
+    if (code === 'ENOSPC') {
+      throw new StoreError('E_STORE_DISK_FULL', `ClickHouse at ${where} has no space left: ${message}`, { cause });
+    }
     throw new StoreError('E_STORE_BLOCK_FILE', message, { cause });
   }
 }

@@ -141,7 +141,7 @@ async function openEmbedded(
     clickhouse_settings: SESSION_SETTINGS,
     log: SILENT,
   });
-  const inserter = embeddedInserter(connection.chdb, join(dataDir, BLOCK_FILE_DIR));
+  const inserter = embeddedInserter(connection.chdb, join(dataDir, BLOCK_FILE_DIR), dataDir);
   return makeStore(client, inserter, target, spoolDir, migrationsDir, dataDir, () => Promise.resolve());
 }
 
