@@ -33,8 +33,15 @@ export class ObservationBatch {
   private hash: Hash = createHash('sha256');
   private count = 0;
   private readonly spare: NativeWriter[] = [];
-  /** The last body's size: the next one starts that large. */
-  private lastBytes = 1 << 20;
+  /**
+   * Room for the next body: at first 1 KiB per expected row (untouched
+   * memory costs nothing), then the last body's size and a tenth.
+   */
+  private nextBytes: number;
+
+  constructor(expectedRows = BLOCK_ROWS) {
+    this.nextBytes = expectedRows * 1024;
+  }
 
   get rows(): number {
     return this.count;
@@ -59,7 +66,7 @@ export class ObservationBatch {
         if (this.spare.length < SPARE_BODIES) this.spare.push(body);
       },
     };
-    if (body.length > 0) this.lastBytes = body.length;
+    if (body.length > 0) this.nextBytes = Math.ceil(body.length * 1.1);
     this.body = undefined;
     this.hash = createHash('sha256');
     this.count = 0;
@@ -68,7 +75,7 @@ export class ObservationBatch {
 
   private finishBlock(): void {
     if (this.block.rows === 0) return;
-    this.body ??= this.spare.pop() ?? new NativeWriter(Math.ceil(this.lastBytes * 1.1));
+    this.body ??= this.spare.pop() ?? new NativeWriter(this.nextBytes);
     const from = this.body.length;
     this.block.finish(this.body);
     this.hash.update(this.body.bytes().subarray(from));

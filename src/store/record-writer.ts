@@ -118,7 +118,7 @@ export function createWriter(store: Store, opts: WriterOptions = {}): RecordWrit
     backoffMs: positiveInt('backoffMs', opts.backoffMs, 200),
   });
   let spoolReplayedRows = 0;
-  const batch = new ObservationBatch();
+  const batch = new ObservationBatch(batchRows);
   // writeBatch() encodes a whole batch in one call, apart from the one write() fills.
   const whole = new ObservationBatch();
   let firstRecord: ScanRecord | undefined;
