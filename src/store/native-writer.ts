@@ -26,6 +26,11 @@ export class NativeWriter {
     return this.at;
   }
 
+  /** Bytes it can hold before it grows. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   /** Starts over, keeping the memory. */
   clear(): void {
     this.at = 0;

@@ -3,9 +3,9 @@
  * they arrive into Native blocks of BLOCK_ROWS rows (observation-block.ts),
  * which are appended to the batch's body and hashed for its dedup token, so
  * no write() call does more than one block's work. The body's memory is
- * reused for later batches once its insert (or spool) is done: touching
- * fresh memory costs more here than encoding into it (docs/schema.md,
- * "Ingest").
+ * sized once and reused for later batches once its insert (or spool) is
+ * done: touching fresh memory costs more here than encoding into it
+ * (docs/schema.md, "Ingest").
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { ScanRecord } from '../record.js';
@@ -33,15 +33,8 @@ export class ObservationBatch {
   private hash: Hash = createHash('sha256');
   private count = 0;
   private readonly spare: NativeWriter[] = [];
-  /**
-   * Room for the next body: at first 1 KiB per expected row (untouched
-   * memory costs nothing), then the last body's size and a tenth.
-   */
-  private nextBytes: number;
-
-  constructor(expectedRows = BLOCK_ROWS) {
-    this.nextBytes = expectedRows * 1024;
-  }
+  /** @param expectedRows rows a batch usually has: a new body is sized for them from the first block's bytes per row. */
+  constructor(private readonly expectedRows = BLOCK_ROWS) {}
 
   get rows(): number {
     return this.count;
@@ -66,7 +59,6 @@ export class ObservationBatch {
         if (this.spare.length < SPARE_BODIES) this.spare.push(body);
       },
     };
-    if (body.length > 0) this.nextBytes = Math.ceil(body.length * 1.1);
     this.body = undefined;
     this.hash = createHash('sha256');
     this.count = 0;
@@ -75,7 +67,15 @@ export class ObservationBatch {
 
   private finishBlock(): void {
     if (this.block.rows === 0) return;
-    this.body ??= this.spare.pop() ?? new NativeWriter(this.nextBytes);
+    const bytes = this.block.byteLength;
+    // Sized once from the first block (untouched memory costs nothing): growing
+    // by copies costs more than the encoding (profiled with heavy rows).
+    const room = bytes + Math.ceil((bytes / this.block.rows) * Math.max(0, this.expectedRows - this.count) * 1.1);
+    if (this.body === undefined) {
+      const spare = this.spare.pop();
+      this.body = spare !== undefined && spare.capacity >= room ? spare : new NativeWriter(room);
+    }
+    this.body.reserve(bytes);
     const from = this.body.length;
     this.block.finish(this.body);
     this.hash.update(this.body.bytes().subarray(from));

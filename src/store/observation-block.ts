@@ -40,6 +40,7 @@ export const OBSERVATION_COLUMNS: readonly string[] = RECORD_FIELDS;
  */
 interface BlockColumn {
   readonly type: string;
+  readonly byteLength: number;
   writeTo(out: NativeWriter): void;
   clear(): void;
 }
@@ -53,6 +54,9 @@ class Parts implements BlockColumn {
   readonly head = new NativeWriter(1024);
   readonly values = new NativeWriter(4096);
   constructor(readonly type: string) {}
+  get byteLength(): number {
+    return this.head.length + this.values.length;
+  }
   writeTo(out: NativeWriter): void {
     out.raw(this.head.bytes());
     out.raw(this.values.bytes());
@@ -302,6 +306,13 @@ export class ObservationBlock {
 
   get rows(): number {
     return this.count;
+  }
+
+  /** What finish() will append. */
+  get byteLength(): number {
+    let n = 20;
+    for (const [header, column] of this.parts) n += header.length + column.byteLength;
+    return n;
   }
 
   // One property read per field, each at its own site: the record's shape
