@@ -158,7 +158,7 @@ export class NativeWriter {
   }
 }
 
-export function varintSize(value: number): number {
+function varintSize(value: number): number {
   let n = 1;
   for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) n++;
   return n;

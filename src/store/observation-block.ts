@@ -29,7 +29,6 @@ import {
 import { NativeWriter } from './native-writer.js';
 import { recordTimeMs } from './record-time.js';
 
-export const OBSERVATION_FORMAT = 'Native';
 export const OBSERVATION_COLUMNS: readonly string[] = RECORD_FIELDS;
 
 /**

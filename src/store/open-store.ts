@@ -19,7 +19,7 @@ import { resolveStoreTarget, spoolDirFor, type StoreLocation, type StoreTarget }
 import { oneLine, storeFailure } from './store-errors.js';
 
 /** Inside the embedded data directory: the block file of the insert in flight (insert-observations.ts). */
-export const BLOCK_FILE_DIR = 'ingest';
+const BLOCK_FILE_DIR = 'ingest';
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 

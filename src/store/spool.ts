@@ -32,12 +32,11 @@ export type SpoolTable = (typeof SPOOL_TABLES)[number];
 type Kind =
   | { table: 'observations'; format: 'Native' | 'TabSeparated' }
   | { table: 'job_stats' | 'campaigns'; format: 'JSONEachRow' };
-export type SpoolFormat = Kind['format'];
 
 export interface SpoolHeader {
   stripscan_spool: typeof SPOOL_VERSION;
   table: SpoolTable;
-  format: SpoolFormat;
+  format: Kind['format'];
   dedup_token: string;
   rows: number;
   bytes: number;
