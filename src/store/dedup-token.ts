@@ -6,9 +6,6 @@
  * with different batch boundaries would reuse "job X batch 0" for different
  * rows, and ClickHouse would silently drop them as a duplicate.
  */
-import { createHash } from 'node:crypto';
-
-export function batchDedupToken(campaign: string, job: string, sequence: number, body: Buffer): string {
-  const hash = createHash('sha256').update(body).digest('hex').slice(0, 32);
-  return `${campaign}/${job}/${sequence}/${hash}`;
+export function batchDedupToken(campaign: string, job: string, sequence: number, bodySha256: string): string {
+  return `${campaign}/${job}/${sequence}/${bodySha256.slice(0, 32)}`;
 }

@@ -1,7 +1,8 @@
 /**
  * One batch into its table, the same way whether it comes fresh from a writer
- * or from a spool file: observations through the store's TabSeparated
- * inserter with the batch's dedup token; job_stats and campaigns rows as
+ * or from a spool file: observations through the store's inserter (Native
+ * blocks, or TabSeparated lines from an old spool file) with the batch's
+ * dedup token; job_stats and campaigns rows as
  * JSONEachRow, with no token (an empty token turns token dedup off): those
  * tables are ReplacingMergeTree and every row carries its own version time,
  * so a row inserted twice is still one row, and an old row replayed late
@@ -17,7 +18,7 @@ export async function insertBatch(
   batch: Spoolable,
 ): Promise<void> {
   if (batch.table === 'observations') {
-    await store.insertObservations(batch.body, batch.token);
+    await store.insertObservations(batch.body, batch.token, batch.format);
     return;
   }
   const values = batch.body
@@ -30,6 +31,12 @@ export async function insertBatch(
 }
 
 /** Rows of a JSONEachRow table as a spoolable batch. */
-export function jsonRowsBatch(table: Exclude<Spoolable['table'], 'observations'>, rows: object[]): Spoolable {
-  return { table, token: '', body: Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n')), rows: rows.length };
+export function jsonRowsBatch(table: 'job_stats' | 'campaigns', rows: object[]): Spoolable {
+  return {
+    table,
+    format: 'JSONEachRow',
+    token: '',
+    body: Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n')),
+    rows: rows.length,
+  };
 }

@@ -9,6 +9,7 @@
  * as the program's errors (store-errors.ts), never as the client's.
  */
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { SERVICE_TIMEOUT_DEFAULT_MS } from '../cli/service-timeout.js';
 import { StoreError, UnavailableError } from '../errors.js';
@@ -16,6 +17,9 @@ import { embeddedInserter, serverInserter, type ObservationInserter } from './in
 import { DEFAULT_MIGRATIONS_DIR, runMigrations } from './migrations.js';
 import { resolveStoreTarget, spoolDirFor, type StoreLocation, type StoreTarget } from './store-config.js';
 import { oneLine, storeFailure } from './store-errors.js';
+
+/** Inside the embedded data directory: the block file of the insert in flight (insert-observations.ts). */
+const BLOCK_FILE_DIR = 'ingest';
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
@@ -33,7 +37,7 @@ export interface Store {
   readonly spoolDir: string;
   /** Human-readable location for messages (never contains a password). */
   readonly description: string;
-  /** Inserts one TabSeparated observation batch (observation-line.ts), deduplicated by token. */
+  /** Inserts one observation batch (Native blocks, or TabSeparated lines from an old spool file), deduplicated by token. */
   readonly insertObservations: ObservationInserter;
   /** Throws UnavailableError unless a server answers /ping within the service timeout (the embedded store always does). */
   checkReachable(): Promise<void>;
@@ -137,9 +141,8 @@ async function openEmbedded(
     clickhouse_settings: SESSION_SETTINGS,
     log: SILENT,
   });
-  return makeStore(client, embeddedInserter(connection.chdb), target, spoolDir, migrationsDir, dataDir, () =>
-    Promise.resolve(),
-  );
+  const inserter = embeddedInserter(connection.chdb, join(dataDir, BLOCK_FILE_DIR), dataDir);
+  return makeStore(client, inserter, target, spoolDir, migrationsDir, dataDir, () => Promise.resolve());
 }
 
 function makeStore(

@@ -1,7 +1,7 @@
 /**
- * The batched observation writer. Records are serialised on write() into a
- * buffer; a batch goes out when it reaches batchRows or flushMs after its
- * first record. One insert at a time: the embedded engine serialises them
+ * The batched observation writer. Records are checked and encoded on write()
+ * into the batch's Native blocks (observation-batch.ts); a batch goes out
+ * when it reaches batchRows or flushMs after its first record. One insert at a time: the embedded engine serialises them
  * anyway, and it bounds memory to the buffer plus one batch in flight.
  * job_stats and campaigns rows go the same way, in order.
  *
@@ -16,7 +16,8 @@ import { StoreError, type StripscanError } from '../errors.js';
 import { campaignInsertRow, jobStatsInsertRow, type CampaignRow, type JobStatsRow } from './campaign-tables.js';
 import { batchDedupToken } from './dedup-token.js';
 import { jsonRowsBatch } from './insert-batch.js';
-import { checkRecord, observationLine } from './observation-line.js';
+import { checkRecord } from './check-record.js';
+import { ObservationBatch, type EncodedBatch } from './observation-batch.js';
 import type { Store } from './open-store.js';
 import { replaySpool, type ReplayResult } from './replay-spool.js';
 import { DEFAULT_SPOOL_RESERVE_BYTES, keepSpoolReserve } from './spool-reserve.js';
@@ -117,7 +118,9 @@ export function createWriter(store: Store, opts: WriterOptions = {}): RecordWrit
     backoffMs: positiveInt('backoffMs', opts.backoffMs, 200),
   });
   let spoolReplayedRows = 0;
-  let lines: string[] = [];
+  const batch = new ObservationBatch(batchRows);
+  // writeBatch() encodes a whole batch in one call, apart from the one write() fills.
+  const whole = new ObservationBatch();
   let firstRecord: ScanRecord | undefined;
   let inFlightRows = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -157,36 +160,39 @@ export function createWriter(store: Store, opts: WriterOptions = {}): RecordWrit
     replayTimer.unref();
   }
 
-  const pending = () => lines.length + inFlightRows;
+  const pending = () => batch.rows + inFlightRows;
 
   function releaseWaiters(): void {
     while (waiters.length > 0 && (pending() < maxPendingRows || failure !== undefined)) waiters.shift()?.();
   }
 
-  function enqueue(batch: Spoolable, refused: RefusalPolicy): Promise<'inserted' | 'spooled'> {
-    inFlightRows += batch.rows;
-    const run = onChain(() => sink.put(batch, refused));
+  function enqueue(item: Spoolable, refused: RefusalPolicy, encoded?: EncodedBatch): Promise<'inserted' | 'spooled'> {
+    inFlightRows += item.rows;
+    const run = onChain(() => sink.put(item, refused));
     return run.finally(() => {
-      inFlightRows -= batch.rows;
+      encoded?.release();
+      inFlightRows -= item.rows;
       releaseWaiters();
     });
+  }
+
+  function observations(encoded: EncodedBatch, token: string): Spoolable {
+    return { table: 'observations', format: 'Native', token, body: encoded.body, rows: encoded.rows };
   }
 
   function cutBatch(): void {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (lines.length === 0 || !firstRecord) return;
-    const body = Buffer.from(lines.join('\n'));
-    const rows = lines.length;
+    if (batch.rows === 0 || !firstRecord) return;
     const key = `${firstRecord.campaign}\u0000${firstRecord.job}`;
     const sequence = sequences.get(key) ?? 0;
     sequences.set(key, sequence + 1);
-    const token = batchDedupToken(firstRecord.campaign, firstRecord.job, sequence, body);
-    lines = [];
+    const encoded = batch.take();
+    const token = batchDedupToken(firstRecord.campaign, firstRecord.job, sequence, encoded.digest);
     firstRecord = undefined;
     // The scan holds no other copy: a refused batch is spooled, not dropped.
     // What still fails (neither stored nor spooled) surfaces on the next write/flush.
-    enqueue({ table: 'observations', token, body, rows }, 'spool').catch((err: unknown) => {
+    enqueue(observations(encoded, token), 'spool', encoded).catch((err: unknown) => {
       failure ??= err;
       releaseWaiters();
     });
@@ -226,13 +232,13 @@ export function createWriter(store: Store, opts: WriterOptions = {}): RecordWrit
     write(record) {
       assertUsable();
       checkRecord(record);
-      if (lines.length === 0) {
+      if (batch.rows === 0) {
         firstRecord = record;
         timer = setTimeout(cutBatch, flushMs);
         timer.unref();
       }
-      lines.push(observationLine(record));
-      if (lines.length >= batchRows) cutBatch();
+      batch.add(record);
+      if (batch.rows >= batchRows) cutBatch();
       if (pending() < maxPendingRows) return;
       return new Promise<void>((resolve) => waiters.push(resolve)).then(assertUsable);
     },
@@ -240,11 +246,9 @@ export function createWriter(store: Store, opts: WriterOptions = {}): RecordWrit
       assertUsable();
       if (records.length === 0) return 'inserted';
       for (const r of records) checkRecord(r);
-      const body = Buffer.from(records.map(observationLine).join('\n'));
-      return enqueue(
-        { table: 'observations', token: dedupToken, body, rows: records.length },
-        put.ifRefused ?? 'spool',
-      );
+      for (const r of records) whole.add(r);
+      const encoded = whole.take();
+      return enqueue(observations(encoded, dedupToken), put.ifRefused ?? 'spool', encoded);
     },
     async writeCampaigns(rows, put = {}) {
       assertUsable();

@@ -19,6 +19,8 @@ export interface SeenRequest {
   /** The SQL: the `query` parameter, else the body. */
   sql: string;
   body: string;
+  /** The body as sent (a Native insert is binary). */
+  bytes: Buffer;
 }
 
 export interface StandIn {
@@ -34,11 +36,11 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
-function read(req: IncomingMessage): Promise<string> {
+function read(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -55,7 +57,8 @@ export async function startClickHouseStandIn(port = 0): Promise<StandIn> {
     close: () => Promise.resolve(),
   };
   const server: Server = createServer((req, res) => {
-    void read(req).then((body) => {
+    void read(req).then((bytes) => {
+      const body = bytes.toString('utf8');
       const url = new URL(req.url ?? '/', 'http://stand-in');
       const seen: SeenRequest = {
         method: req.method ?? 'GET',
@@ -63,6 +66,7 @@ export async function startClickHouseStandIn(port = 0): Promise<StandIn> {
         params: url.searchParams,
         sql: url.searchParams.get('query') ?? body,
         body,
+        bytes,
       };
       if (standIn.drop(seen)) {
         standIn.dropped += 1;

@@ -2,7 +2,8 @@
  * The embedded store's disk fills up in the middle of a scan. Its data
  * directory sits on a tmpfs of its own (mounted here: the tests run as
  * root); once rows have reached the store, the test fills what is left of the
- * tmpfs. ClickHouse then refuses every insert (NOT_ENOUGH_SPACE); the scan
+ * tmpfs. Every insert then fails (ClickHouse's NOT_ENOUGH_SPACE, or ENOSPC on
+ * the block file the embedded insert reads, which sits on that disk); the scan
  * must still finish with its summary, its rows, job_stats and the campaign's
  * end in the spool (which lives on that same full disk, and writes into the
  * room its reserve kept), and a replay after space is freed loads them
@@ -144,7 +145,7 @@ describe('the data directory fills up mid-scan', () => {
       .map((l) => JSON.parse(l) as { outcome: string });
     const responsive = records.filter((r) => !r.outcome.startsWith('connect-')).length;
     const warning =
-      /^stripscan: warning: (\d+) observations rows, 1 job_stats row, 1 campaigns row wait in (\S+) \(ClickHouse at \S+ has no space left: .*NOT_ENOUGH_SPACE.*\); load them with `stripscan store replay`/m.exec(
+      /^stripscan: warning: (\d+) observations rows, 1 job_stats row, 1 campaigns row wait in (\S+) \(ClickHouse at \S+ has no space left: .*(?:NOT_ENOUGH_SPACE|ENOSPC).*\); load them with `stripscan store replay`/m.exec(
         stderr,
       );
     expect(warning, stderr).not.toBeNull();

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { batchDedupToken } from '../../src/store/dedup-token.js';
-import { observationLine } from '../../src/store/observation-line.js';
+import { ObservationBatch } from '../../src/store/observation-batch.js';
 import { spoolBatch } from '../../src/store/spool.js';
 import { syntheticRecords } from '../../src/store/synthetic-records.js';
 import { count } from './helpers/test-store.js';
@@ -61,11 +61,14 @@ describe('killed writer', () => {
       // a half-written .tmp file that must be ignored.
       const spoolDir = join(dataDir, 'spool');
       mkdirSync(spoolDir, { recursive: true });
-      const first = Buffer.from(records.slice(0, BATCH).map(observationLine).join('\n'));
+      const encoder = new ObservationBatch();
+      for (const r of records.slice(0, BATCH)) encoder.add(r);
+      const first = encoder.take();
       await spoolBatch(spoolDir, {
         table: 'observations',
-        token: batchDedupToken('killed', 'job-1', 0, first),
-        body: first,
+        format: 'Native',
+        token: batchDedupToken('killed', 'job-1', 0, first.digest),
+        body: first.body,
         rows: BATCH,
       });
       writeFileSync(join(spoolDir, '.000000000000001-1-dead.spool.tmp'), '{"stripscan_spool":2,"dedup');

@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, replaySpool } from '../../src/store/index.js';
-import { observationLine } from '../../src/store/observation-line.js';
+import { ObservationBatch } from '../../src/store/observation-batch.js';
 import { spoolBatch } from '../../src/store/spool.js';
 import { syntheticRecords } from '../../src/store/synthetic-records.js';
 import { runCli } from '../helpers/run-cli.js';
+import { writeLegacySpool } from './helpers/legacy-spool.js';
 import { count } from './helpers/test-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stripscan-replay-skip-'));
@@ -22,20 +23,33 @@ async function badSpool(spoolDir: string): Promise<{ damaged: string; refused: s
   const [a, b, c] = [0, 1, 2].map((i) =>
     syntheticRecords(100, { seed: i, campaign: 'skip', job: `job-${i}`, firstAddress: 0x0b000001 + i * 1000 }),
   );
-  const body = (records: typeof a) => Buffer.from((records ?? []).map(observationLine).join('\n'));
-  await spoolBatch(spoolDir, { table: 'observations', token: 'skip/job-0/0', body: body(a), rows: 100 });
+  const body = (records: typeof a) => {
+    const encoder = new ObservationBatch();
+    for (const r of records ?? []) encoder.add(r);
+    return encoder.take().body;
+  };
+  await spoolBatch(spoolDir, {
+    table: 'observations',
+    format: 'Native',
+    token: 'skip/job-0/0',
+    body: body(a),
+    rows: 100,
+  });
   const damaged = join(spoolDir, `${String(Date.now()).padStart(15, '0')}-1-damaged.spool`);
   writeFileSync(damaged, '{"stripscan_spool":3,"table":"observations","dedup_token":"x","rows":5}\ncut short');
   await new Promise((r) => setTimeout(r, 5));
-  // An address the IPv6 column cannot parse: the whole batch is refused.
+  // A batch from a stripscan before Native blocks, with an address the IPv6
+  // column cannot parse: the whole batch is refused.
   const refusedRows = (b ?? []).map((r, i) => (i === 50 ? { ...r, ip: 'not-an-address' } : r));
-  const refused = await spoolBatch(spoolDir, {
+  const refused = writeLegacySpool(spoolDir, 3, 'skip/job-1/0', refusedRows);
+  await new Promise((r) => setTimeout(r, 5));
+  await spoolBatch(spoolDir, {
     table: 'observations',
-    token: 'skip/job-1/0',
-    body: body(refusedRows),
+    format: 'Native',
+    token: 'skip/job-2/0',
+    body: body(c),
     rows: 100,
   });
-  await spoolBatch(spoolDir, { table: 'observations', token: 'skip/job-2/0', body: body(c), rows: 100 });
   const stats = {
     campaign: 'skip',
     job: 'job-2',
@@ -48,7 +62,13 @@ async function badSpool(spoolDir: string): Promise<{ damaged: string; refused: s
     finished_at: '2024-05-01T00:01:00.000Z',
     recorded_at: '2024-05-01T00:01:00.000Z',
   };
-  await spoolBatch(spoolDir, { table: 'job_stats', token: '', body: Buffer.from(JSON.stringify(stats)), rows: 1 });
+  await spoolBatch(spoolDir, {
+    table: 'job_stats',
+    format: 'JSONEachRow',
+    token: '',
+    body: Buffer.from(JSON.stringify(stats)),
+    rows: 1,
+  });
   return { damaged, refused };
 }
 

@@ -4,8 +4,8 @@
  * a field this writer does not know (from a newer worker) or an outcome it
  * has no column value for is refused here, before any insert, so that it
  * waits in the dead letters for a writer that knows it instead of being
- * stored without the field. Value syntax (an address, a time) is left to the
- * table, which has the last word.
+ * stored without the field. Value syntax (an address, a time) is checked by
+ * the record writer (src/store/check-record.ts), which refuses the entry.
  */
 import { z } from 'zod';
 import {
