@@ -20,7 +20,8 @@ import { OverloadGuard } from './overload-guard.js';
 import { UNPACED, type Pacer } from './pacer.js';
 
 export interface ChunkRunOptions {
-  addresses: Iterable<string>;
+  /** In plan order; an async source lets a scan process take chunks as it goes (scan-part.ts). */
+  addresses: Iterable<string> | AsyncIterable<string>;
   /** Names targets carried: an address gets one probe per name (and one without, when listed bare). */
   names?: TargetNames;
   port: number;
@@ -83,7 +84,7 @@ async function runWithMonitor(opts: ChunkRunOptions, guard: OverloadGuard, drive
     sinkError ??= err;
   };
 
-  for (const target of probeTargets(opts.addresses, opts.port, opts.names ?? TargetNames.NONE)) {
+  for await (const target of probeTargets(opts.addresses, opts.port, opts.names ?? TargetNames.NONE)) {
     if (sinkError !== null || opts.signal?.aborted === true) break;
     // Keep the queue inside p-limit bounded: a chunk may hold millions of
     // addresses, and each pending task would hold memory.
@@ -106,8 +107,12 @@ async function runWithMonitor(opts: ChunkRunOptions, guard: OverloadGuard, drive
 }
 
 /** Each address's probes, in plan order: one per name it carries, or one without a name. */
-function* probeTargets(addresses: Iterable<string>, port: number, names: TargetNames): Generator<ProbeTarget> {
-  for (const ip of addresses) {
+async function* probeTargets(
+  addresses: Iterable<string> | AsyncIterable<string>,
+  port: number,
+  names: TargetNames,
+): AsyncGenerator<ProbeTarget> {
+  for await (const ip of addresses) {
     for (const name of names.probesOf(ip)) yield name === undefined ? { ip, port } : { ip, port, name };
   }
 }
