@@ -4,6 +4,7 @@
  * store the job's statistics and print the summary. `stripscan scan` and
  * `stripscan demo` only turn their flags into LocalScanOptions.
  */
+import { StripscanError } from '../errors.js';
 import type { ScanRecord } from '../record.js';
 import type { DriverOptions, RecordLabels } from '../probe/driver.js';
 import { addressesOfPlan, type ScanPlan, type TargetNames } from '../targets/index.js';
@@ -12,6 +13,8 @@ import { runChunk } from './chunk-runner.js';
 import { isResponsive, type ChunkStats } from './chunk-stats.js';
 import { openJsonlSink, type JsonlSink } from './jsonl-sink.js';
 import { TokenBucket, UNPACED } from './pacer.js';
+import type { PlanRecipe } from './scan-part.js';
+import { describeCrash, type PartCrash } from './scan-parts.js';
 import { formatSummary } from './summary.js';
 
 export interface ScanProgress {
@@ -30,6 +33,11 @@ export interface LocalScanOptions {
   /** New connections per second; 0 = unpaced. */
   rate: number;
   driver: DriverOptions;
+  /**
+   * Several scan processes (scan-parts.ts): how many, and what each needs to
+   * rebuild the plan and the TLS context. Absent or 1: this process alone.
+   */
+  parts?: { procs: number; recipe: PlanRecipe; caFile: string | undefined };
   labels: RecordLabels;
   /** Where records are stored; null = no store. */
   store: OpenStoreOptions | null;
@@ -51,6 +59,8 @@ export interface LocalScanResult {
   /** Rows (per table) that wait in the spool because the store could not take them. */
   spooled: Record<string, number>;
   cancelled: boolean;
+  /** Scan processes that ended before their work (the scan then exits 1 after its summary). */
+  crashes: PartCrash[];
 }
 
 interface ScanStore {
@@ -124,17 +134,7 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
   process.once('SIGTERM', stop);
   try {
     if (store !== null) await store.writer.writeCampaigns([campaignRow]);
-    const stats = await runChunk({
-      addresses: addressesOfPlan(plan),
-      names: opts.names,
-      port: opts.port,
-      concurrency: opts.concurrency,
-      driver,
-      labels,
-      pacer: opts.rate > 0 ? new TokenBucket(opts.rate) : UNPACED,
-      onRecord,
-      signal: abort.signal,
-    });
+    const { stats, crashes } = await probePlan(opts, onRecord, abort.signal);
     progress.stop();
     await jsonl?.close();
     const cancelled = abort.signal.aborted;
@@ -161,7 +161,7 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
           {
             ...campaignRow,
             ended_at: finishedAt,
-            state: cancelled ? 'cancelled' : 'done',
+            state: cancelled ? 'cancelled' : crashes.length > 0 ? 'incomplete' : 'done',
             chunks_done: cancelled ? 0 : 1,
             attempted: stats.attempted,
             responsive: stats.responsive,
@@ -177,12 +177,51 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
     const spooled = store?.writer.stats.spooledByTable ?? {};
     if (store !== null) opts.log(storeLine(store, spooled));
     if (storeFailure !== undefined) throw storeFailure;
-    return { stats, elapsedMs, storeDescription: store?.description ?? null, spooled, cancelled };
+    if (crashes.length > 0) {
+      const procs = opts.parts?.procs ?? 1;
+      throw new StripscanError('E_SCAN_PROCESS', crashes.map((c) => describeCrash(c, procs)).join('\n'));
+    }
+    return { stats, elapsedMs, storeDescription: store?.description ?? null, spooled, cancelled, crashes };
   } finally {
     await store?.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+/** The plan's probes, from this process or from several (the same chunk runner either way). */
+async function probePlan(
+  opts: LocalScanOptions,
+  onRecord: (record: ScanRecord) => Promise<void>,
+  signal: AbortSignal,
+): Promise<{ stats: ChunkStats; crashes: PartCrash[] }> {
+  const parts = opts.parts;
+  if (parts !== undefined && parts.procs > 1) {
+    const { runScanParts } = await import('./scan-parts.js');
+    opts.log(`scanning with ${parts.procs} processes\n`);
+    const { tlsContext: _context, stalls: _stalls, ...driver } = opts.driver;
+    return runScanParts({
+      procs: parts.procs,
+      plan: opts.plan,
+      settings: { recipe: parts.recipe, port: opts.port, driver, caFile: parts.caFile, labels: opts.labels },
+      concurrency: opts.concurrency,
+      rate: opts.rate,
+      signal,
+      onRecord,
+    });
+  }
+  const stats = await runChunk({
+    addresses: addressesOfPlan(opts.plan),
+    names: opts.names,
+    port: opts.port,
+    concurrency: opts.concurrency,
+    driver: opts.driver,
+    labels: opts.labels,
+    pacer: opts.rate > 0 ? new TokenBucket(opts.rate) : UNPACED,
+    onRecord,
+    signal,
+  });
+  return { stats, crashes: [] };
 }
 
 /** Where the results went: the store, or, for what it could not take, the spool (one line). */

@@ -7,7 +7,7 @@
  * what lets a scan use every core and hold more probes than one process may.
  */
 import type { ScanRecord } from '../record.js';
-import type { ProbeOptions } from '../probe/smtp/events.js';
+import type { DriverOptions } from '../probe/driver.js';
 import { createProbeTlsContext } from '../probe/tls-context.js';
 import {
   addressesOf,
@@ -32,15 +32,16 @@ export interface PlanRecipe {
   shard: number;
 }
 
+export type PartDriverOptions = Omit<DriverOptions, 'tlsContext' | 'stalls'>;
+
 export interface PartSettings {
   recipe: PlanRecipe;
   port: number;
   /** This process's share of the scan's concurrency and rate. */
   concurrency: number;
   rate: number;
-  probe: ProbeOptions;
-  timeoutMs: number;
-  connectTimeoutMs: number;
+  /** The driver's options but its TLS context, which each process builds again from `caFile`. */
+  driver: PartDriverOptions;
   caFile: string | undefined;
   labels: { campaign: string; job: string; vantage: string };
 }
@@ -97,15 +98,22 @@ export function runPart(): void {
         return;
       }
       case 'stop':
-        abort.abort();
         // A chunk request in flight would otherwise keep the address stream waiting.
-        chunkWaiter?.(null);
-        chunkWaiter = null;
+        stopSelf();
         return;
     }
   });
   // The parent is gone: nobody would take the records.
   process.on('disconnect', () => abort.abort());
+  // Ctrl-C reaches every process of the terminal's group: here it means what
+  // it means to the parent, stop taking addresses and finish the probes held.
+  const stopSelf = (): void => {
+    abort.abort();
+    chunkWaiter?.(null);
+    chunkWaiter = null;
+  };
+  process.on('SIGINT', stopSelf);
+  process.on('SIGTERM', stopSelf);
 
   const nextChunk = (): Promise<ChunkSpec | null> =>
     new Promise((resolve) => {
@@ -151,9 +159,7 @@ export function runPart(): void {
       port: settings.port,
       concurrency: settings.concurrency,
       driver: {
-        ...settings.probe,
-        timeoutMs: settings.timeoutMs,
-        connectTimeoutMs: settings.connectTimeoutMs,
+        ...settings.driver,
         tlsContext: createProbeTlsContext(settings.caFile === undefined ? {} : { caFile: settings.caFile }),
       },
       labels: settings.labels,

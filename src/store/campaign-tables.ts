@@ -8,7 +8,7 @@
  */
 
 /** The campaign states the local scan writes; a distributed campaign's state is copied from Redis as it is. */
-export type LocalCampaignState = 'running' | 'done' | 'cancelled';
+export type LocalCampaignState = 'running' | 'done' | 'cancelled' | 'incomplete';
 
 export interface CampaignRow {
   campaign: string;

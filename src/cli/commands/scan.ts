@@ -4,11 +4,12 @@
  * lines. The same chunk runner serves the distributed worker; the scan itself
  * is src/scan/local-scan.ts, this file only turns flags into its options.
  */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { createProbeTlsContext } from '../../probe/tls-context.js';
 import type { LocalScanOptions } from '../../scan/local-scan.js';
+import { processesFor } from '../../scan/scan-processes.js';
 import { addStoreFlags, storeOptionsFrom, type StoreFlags } from '../../store/store-flags.js';
 import { parseIntInRange } from '../options.js';
 import { planFromFlags, resolveTargets } from '../plan-from-flags.js';
@@ -25,6 +26,7 @@ export interface ScanCommandFlags extends ScanFlags, StoreFlags {
   shard: number;
   allowlist?: string;
   progress?: boolean;
+  procs?: number;
 }
 
 export function register(program: Command): void {
@@ -48,6 +50,11 @@ export function register(program: Command): void {
     .option('--vantage <label>', 'vantage point label (default: this host name)')
     .option('--contact <url>', 'where operators reach you or opt out; kept in the campaign record')
     .option('--no-progress', 'no progress bar, even on a terminal')
+    .option(
+      '--procs <n>',
+      'scan processes sharing the plan, --rate and --concurrency (default: the cores available; fewer for small scans)',
+      parseIntInRange('--procs', 1, 256),
+    )
     .action(async (targets: string[], flags: ScanCommandFlags) => {
       await scanCommand(targets, flags);
     });
@@ -61,7 +68,7 @@ export function generatedCampaignName(now = new Date()): string {
 /** Flags → LocalScanOptions, validating everything before the first packet: a bad flag must scan nothing. */
 export async function scanOptionsFromFlags(targets: string[], flags: ScanCommandFlags): Promise<LocalScanOptions> {
   const tlsContext = createProbeTlsContext(flags.caFile === undefined ? {} : { caFile: flags.caFile });
-  const { set, names } = await resolveTargets('scan', targets, flags);
+  const { set, names, specs, blocklists, allowlist } = await resolveTargets('scan', targets, flags);
   const plan = planFromFlags(set, flags);
   if (flags.campaign !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(flags.campaign)) {
     throw new UsageError(`--campaign ${JSON.stringify(flags.campaign)}: expected letters, digits, '.', '_' or '-'`);
@@ -70,8 +77,22 @@ export async function scanOptionsFromFlags(targets: string[], flags: ScanCommand
   const probe = probeOptionsFrom(flags);
   const jsonl = flags.jsonl ?? (flags.store ? undefined : '-');
   const showProgress = flags.progress !== false && process.stderr.isTTY === true && jsonl !== '-';
+  const procs = processesFor(flags.procs ?? availableParallelism(), Math.ceil(set.size / plan.shards), flags.concurrency);
   return {
     plan,
+    parts: {
+      procs,
+      caFile: flags.caFile,
+      recipe: {
+        specs,
+        blocklists,
+        allowlist,
+        allowReserved: flags.allowReserved === true,
+        seed: plan.seed,
+        shards: plan.shards,
+        shard: plan.shard,
+      },
+    },
     names,
     setSize: set.size,
     port: flags.port,
