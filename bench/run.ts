@@ -18,10 +18,11 @@ import { concurrencySuite } from './suites/concurrency.js';
 import { endToEndSuite } from './suites/end-to-end.js';
 import { nmapSuite } from './suites/nmap.js';
 import { probeSuite } from './suites/probe.js';
+import { procsSuite } from './suites/procs.js';
 import { storeSuite, targetsSuite } from './suites/store-and-targets.js';
 import { testsslSuite } from './suites/testssl.js';
 
-const NEEDS_FLEET: readonly Suite[] = ['probe', 'nmap', 'testssl', 'concurrency'];
+const NEEDS_FLEET: readonly Suite[] = ['probe', 'nmap', 'testssl', 'concurrency', 'procs'];
 
 function runSuite(
   suite: Suite,
@@ -42,6 +43,8 @@ function runSuite(
       return testsslSuite(withInstall, fleet, tlsHosts.slice(0, opts.testsslHosts));
     case 'concurrency':
       return concurrencySuite(ctx, fleet, opts.inflight);
+    case 'procs':
+      return procsSuite(ctx, fleet, tlsHosts, { inflight: opts.procsInflight, procs: opts.procs });
     case 'e2e':
       return endToEndSuite(ctx, opts.e2ePrefix);
     case 'store':

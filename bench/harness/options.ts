@@ -8,7 +8,7 @@ import { UsageError } from '../../src/errors.js';
 /** TLS hosts of the even mix a /16 holds (65,536 / 37 personas, one address spare): the largest fleet the bench starts. */
 export const MAX_HOSTS_PER_PERSONA = 1_700;
 
-export const SUITES = ['probe', 'nmap', 'testssl', 'concurrency', 'e2e', 'store', 'targets'] as const;
+export const SUITES = ['probe', 'nmap', 'testssl', 'concurrency', 'procs', 'e2e', 'store', 'targets'] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -21,6 +21,9 @@ export interface BenchOptions {
   concurrency: number;
   /** Probes held in flight by the concurrency benchmark. */
   inflight: number;
+  /** Probes held in flight across scan processes by the procs benchmark, and how many processes. */
+  procsInflight: number;
+  procs: number;
   testsslHosts: number;
   storeRows: number;
   targetsMillions: number;
@@ -39,6 +42,8 @@ export const USAGE = `npm run bench -- [options]
   --probes N             probes per throughput run, host list cycled (default 4000)
   --concurrency N        probes in flight for throughput runs (default 64)
   --inflight N           probes in flight for the concurrency benchmark (default 19800)
+  --procs-inflight N     probes in flight across scan processes for the procs benchmark (default 50000)
+  --procs N              scan processes holding them (default 3)
   --testssl-hosts N      hosts for testssl.sh (default 4)
   --store-rows N         rows per store-bench run (default 100000)
   --targets-millions N   positions for targets-bench, in millions (default 10)
@@ -78,6 +83,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
         concurrency: { type: 'string' },
         inflight: { type: 'string' },
         'testssl-hosts': { type: 'string' },
+        'procs-inflight': { type: 'string' },
+        procs: { type: 'string' },
         'store-rows': { type: 'string' },
         'targets-millions': { type: 'string' },
         'no-install': { type: 'boolean' },
@@ -104,6 +111,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     probes: positiveInt('--probes', values.probes, 4000, 1_000_000),
     concurrency: positiveInt('--concurrency', values.concurrency, 64, 10_000),
     inflight: positiveInt('--inflight', values.inflight, 19_800, 100_000),
+    procsInflight: positiveInt('--procs-inflight', values['procs-inflight'], 50_000, 60_000),
+    procs: positiveInt('--procs', values.procs, 3, 16),
     testsslHosts: positiveInt('--testssl-hosts', values['testssl-hosts'], 4, 64),
     storeRows: positiveInt('--store-rows', values['store-rows'], 100_000, 100_000_000),
     targetsMillions: positiveInt('--targets-millions', values['targets-millions'], 10, 4096),
