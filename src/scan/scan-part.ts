@@ -79,9 +79,9 @@ export function runPart(): void {
     switch (message.type) {
       case 'start':
         void scan(message.settings).catch((err: unknown) => {
-          send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
           process.exitCode = 1;
-          process.disconnect?.();
+          const failed: PartReply = { type: 'failed', message: err instanceof Error ? err.message : String(err) };
+          process.send?.(failed, undefined, {}, () => process.disconnect?.());
         });
         return;
       case 'chunk': {
@@ -172,7 +172,8 @@ export function runPart(): void {
       },
     });
     await flush();
-    send({ type: 'done', stats });
-    process.disconnect?.();
+    // Disconnect only once the last message is written: closing the channel
+    // with writes still queued would drop them, the statistics among them.
+    process.send?.({ type: 'done', stats } satisfies PartReply, undefined, {}, () => process.disconnect?.());
   }
 }

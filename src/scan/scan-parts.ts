@@ -169,19 +169,24 @@ class PartProcess {
     });
     // A send to a process that has just died fails here; its exit, below, tells.
     this.child.on('error', () => undefined);
-    this.finished = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
-        // Records the child sent before it ended are delivered first: they are results.
-        void this.delivering.then(() => {
-          if (stats !== null && code === 0) return resolve({ stats });
-          resolve({
-            part: this.index,
-            how: failure ?? (signal !== null ? `killed by ${signal}` : `exit code ${String(code)}`),
-            positionsGiven: this.positionsGiven,
-            recordsReceived: this.recordsReceived,
-          });
-        });
-      });
+    // 'exit' may come before the last messages are read from the channel;
+    // the channel's own end ('disconnect') comes after them. Both, then.
+    const exited = new Promise<string | null>((resolve) =>
+      this.child.once('exit', (code, signal) =>
+        resolve(code === 0 ? null : signal !== null ? `killed by ${signal}` : `exit code ${String(code)}`),
+      ),
+    );
+    const disconnected = new Promise<void>((resolve) => this.child.once('disconnect', resolve));
+    this.finished = Promise.all([exited, disconnected]).then(async ([how]) => {
+      // Records the child sent before it ended are delivered first: they are results.
+      await this.delivering;
+      if (stats !== null && how === null) return { stats };
+      return {
+        part: this.index,
+        how: failure ?? how ?? 'ended without its statistics',
+        positionsGiven: this.positionsGiven,
+        recordsReceived: this.recordsReceived,
+      };
     });
     this.send({ type: 'start', settings });
   }
