@@ -346,8 +346,37 @@ describe('outcome transitions between consecutive campaigns over the same target
     expect(new Set(saved.map((r) => `${r.vantage} ${r.previous_campaign}`))).toEqual(new Set(['va t1']));
     expect(await rows(findSavedQuery('outcome-transitions').sql, { campaign: 't1' })).toEqual([]);
 
-    const panel = await panelRows('Outcome transitions since the previous campaign of the same targets', 't2');
-    expect(panel.map((r) => `${String(r.host)} ${String(r.transition)}`)).toEqual(EXPECTED_TRANSITIONS);
-    expect(await panelRows('Outcome transitions since the previous campaign of the same targets', 't1')).toEqual([]);
+    // The panel: hosts per transition, unchanged ones included, for the pair t1 → t2 whichever of the two is chosen.
+    const title = 'Outcome transitions between consecutive campaigns of the same targets';
+    const unchanged = HOSTS.filter((h) => h.outcomeA === h.outcomeB && h.outcomeA !== 'no-record');
+    const expectedMatrix = [
+      ...EXPECTED_TRANSITIONS.map((t) => {
+        const [host, ...transition] = t.split(' ');
+        return { transition: transition.join(' '), changed: 1, hosts: 1, sample_hosts: host };
+      }),
+      ...[...new Set(unchanged.map((h) => h.outcomeA))].map((o) => {
+        const hosts = unchanged.filter((h) => h.outcomeA === o).map((h) => ip(h.last));
+        return { transition: `${o} → ${o}`, changed: 0, hosts: hosts.length, sample_hosts: hosts.sort().join(', ') };
+      }),
+    ];
+    const key = (r: { transition: unknown }): string => String(r.transition);
+    for (const chosen of ['t2', 't1']) {
+      const panel = await panelRows(title, chosen);
+      expect(new Set(panel.map((r) => `${String(r.previous_campaign)} → ${String(r.campaign)}`))).toEqual(
+        new Set(['t1 → t2']),
+      );
+      expect(
+        panel
+          .map((r) => ({
+            transition: String(r.transition),
+            changed: Number(r.changed),
+            hosts: Number(r.hosts),
+            sample_hosts: String(r.sample_hosts),
+          }))
+          .sort((x, y) => key(x).localeCompare(key(y))),
+      ).toEqual(expectedMatrix.sort((x, y) => key(x).localeCompare(key(y))));
+    }
+    // vc's target set has no other campaign: nothing to compare.
+    expect(await panelRows(title, 'vc')).toEqual([]);
   });
 });
