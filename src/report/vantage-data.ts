@@ -52,6 +52,15 @@ async function rows<T>(client: ClickHouseClient, query: string, campaign: string
 
 /** Null when the campaign was seen from fewer than two vantage points (nothing to compare). */
 export async function loadVantageSection(client: ClickHouseClient, campaign: string): Promise<VantageSection | null> {
+  // The view aggregates the whole campaign before it can drop a single-vantage one: ask the cheap question first.
+  const [seenFrom] = await rows<{ vantages: number }>(
+    client,
+    `SELECT uniqExact(vantage) AS vantages FROM (
+       SELECT vantage FROM job_stats FINAL WHERE campaign = {campaign:String}
+       UNION ALL SELECT DISTINCT vantage FROM observations WHERE campaign = {campaign:String})`,
+    campaign,
+  );
+  if (Number(seenFrom?.vantages ?? 0) < 2) return null;
   const verdicts = await rows<{ verdict: string; hosts: number; vantages: string[] }>(
     client,
     `SELECT verdict, count() AS hosts, any(vantages) AS vantages FROM vantage_comparison

@@ -14,14 +14,14 @@ const PRE =
   'font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;white-space:pre-wrap;' +
   'overflow-wrap:anywhere;margin:0;padding:6px;background:#f7f7f9;border:1px solid #e6e6e6;border-radius:4px';
 
-function simpleTable(headers: string[], rows: string[][], numeric: number[]): string {
+function simpleTable(headers: string[], rows: string[][], numeric: number[], width = '100%'): string {
   const head = headers.map((h, i) => `<th style="${numeric.includes(i) ? NUM_CELL : CELL}">${esc(h)}</th>`).join('');
   const body = rows
     .map(
       (r) => `<tr>${r.map((c, i) => `<td style="${numeric.includes(i) ? NUM_CELL : CELL}">${c}</td>`).join('')}</tr>`,
     )
     .join('');
-  return `<table style="border-collapse:collapse;width:100%;margin:6px 0"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+  return `<table style="border-collapse:collapse;width:${width};margin:6px 0"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
 /** One host: a column per vantage, its outcome above its transcript, columns of equal width. */
@@ -46,7 +46,8 @@ function hostBlock(h: PathDependentHost): string {
 export function renderVantageSection(campaign: string, s: VantageSection): string {
   const shown = s.pathDependent.length;
   return [
-    `<h2 id="vantages">Vantage points: ${esc(campaign)}</h2>`,
+    `<section id="vantages">`,
+    `<h2>Vantage points: ${esc(campaign)}</h2>`,
     `<p class="muted">Each host's latest observation from each vantage point (${esc(s.vantages.join(', '))}).
 <b>path-dependent</b>: TLS negotiated from some vantage points, and STARTTLS absent, masked, refused or failing from
 others — the evidence one vantage point cannot give. <b>consistent</b>: the same outcome everywhere (a different
@@ -56,6 +57,7 @@ connection, no banner, a timeout, a refused greeting), or the answers differ and
       ['Verdict', 'Hosts'],
       s.verdicts.map((v) => [esc(v.verdict), num(v.hosts)]),
       [1],
+      '24em',
     ),
     `<h3>What each vantage point reached</h3>`,
     simpleTable(
@@ -72,5 +74,6 @@ connection, no banner, a timeout, a refused greeting), or the answers differ and
     ),
     `<h3>Path-dependent hosts (${shown < s.pathDependentTotal ? `first ${shown} of ${num(s.pathDependentTotal)}` : num(shown)})</h3>`,
     shown === 0 ? '<p class="muted">None.</p>' : s.pathDependent.map(hostBlock).join('\n'),
+    `</section>`,
   ].join('\n');
 }

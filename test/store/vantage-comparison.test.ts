@@ -10,11 +10,13 @@
  * exactly the expected hosts; the same for outcome transitions between two
  * campaigns over the same targets.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../report/headless-chromium.js';
 import { loadReportData, renderReport } from '../../src/report/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { findSavedQuery } from '../../src/store/saved-queries.js';
@@ -31,6 +33,7 @@ const EHLO_PLAIN = '250-mx.example.test\r\n250 8BITMIME\r\n';
 // Cisco ASA ESMTP inspection (FIELD-NOTES §1): STARTTLS masked as XXXXXXXA.
 const EHLO_MASKED = '250-mx.example.test\r\n250-8BITMIME\r\n250 XXXXXXXA\r\n';
 const READY = '220 2.0.0 Ready to start TLS\r\n';
+const LONG_WORD = 'W'.repeat(400);
 
 type Behaviour = (tls: { trusted: SecureContext; selfSigned: SecureContext }) => Script | null;
 
@@ -60,7 +63,8 @@ const HOSTS: HostCase[] = [
   {
     last: 2,
     a: tlsOk(),
-    b: plain(EHLO_PLAIN, '500 5.5.2 Error: command not recognized\r\n'),
+    // A 400-character word in the banner: the report must wrap it inside its transcript column.
+    b: plain(EHLO_PLAIN, '500 5.5.2 Error: command not recognized\r\n', `220 mx.example.test ESMTP ${LONG_WORD}\r\n`),
     outcomeA: 'tls-ok',
     outcomeB: 'no-starttls',
     verdict: 'path-dependent',
@@ -118,6 +122,8 @@ const HOSTS: HostCase[] = [
   },
 ];
 
+// The report's screenshot is kept beside report-in-browser's, for a person to look at.
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const NET = '127.77.0';
 const ip = (last: number): string => `${NET}.${last}`;
 const expectedHosts = (verdict: HostCase['verdict']): string[] =>
@@ -323,6 +329,52 @@ describe('vantage comparison of one campaign scanned from two vantages', () => {
     expect(single.vantages).toBeNull();
     expect(renderReport(single)).not.toContain('class="vantage-host"');
   });
+  it('in Chromium, each host’s transcripts stand side by side and wrap inside their columns', async () => {
+    const html = renderReport(await loadReportData(store.client, { campaign: 'vc', storeDescription: 'test store' }));
+    expect(html).toContain(LONG_WORD);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      await page.setContent(html, { waitUntil: 'load' });
+      // Runs in the page; a string, because the project compiles without the DOM library.
+      const boxes = (await page.evaluate(`(() => {
+        const main = document.querySelector('main').getBoundingClientRect();
+        return [...document.querySelectorAll('section.vantage-host')].map((s) => ({
+          host: s.dataset.host,
+          overflows: s.scrollWidth > s.clientWidth + 1,
+          inside: s.getBoundingClientRect().right <= main.right + 1,
+          columns: [...s.querySelectorAll('[data-vantage]')].map((c) => {
+            const box = c.getBoundingClientRect();
+            const pre = c.querySelector('pre');
+            return { vantage: c.dataset.vantage, left: box.left, right: box.right, top: box.top,
+                     preOverflows: pre.scrollWidth > pre.clientWidth + 1 };
+          }),
+        }));
+      })()`)) as {
+        host: string;
+        overflows: boolean;
+        inside: boolean;
+        columns: { vantage: string; left: number; right: number; top: number; preOverflows: boolean }[];
+      }[];
+      expect(boxes.map((b) => b.host)).toEqual(expectedHosts('path-dependent'));
+      for (const b of boxes) {
+        expect(b, b.host).toMatchObject({ overflows: false, inside: true });
+        const [va, vb] = b.columns;
+        expect(b.columns.map((c) => c.vantage)).toEqual(['va', 'vb']);
+        expect(
+          b.columns.every((c) => !c.preOverflows),
+          b.host,
+        ).toBe(true);
+        // Side by side: same top, vb's column starts right of va's.
+        expect(vb?.top).toBeCloseTo(va?.top ?? -1, 0);
+        expect(vb?.left ?? 0).toBeGreaterThanOrEqual(va?.right ?? Infinity);
+      }
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.locator('#vantages').screenshot({ path: join(ARTIFACTS, 'report-vantages.png') });
+    } finally {
+      await browser.close();
+    }
+  }, 30_000);
 });
 
 describe('outcome transitions between consecutive campaigns over the same targets', () => {
