@@ -86,7 +86,7 @@ export interface ReportData {
   /** The main campaign's domains and verdicts, when it was a `stripscan domains` run. */
   domains: DomainSummary | null;
   /** The main campaign's vantage points compared, when it was seen from two or more. */
-  vantages: VantageSection | null;
+  vantages?: VantageSection | null;
 }
 
 /** SMTP-speaking outcomes are the denominator of every share in the report. */
