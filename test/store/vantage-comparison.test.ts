@@ -138,6 +138,8 @@ let port: number;
 let store: Store;
 let tls: { trusted: SecureContext; selfSigned: SecureContext };
 let caFile: string;
+/** stdout of `stripscan query --saved vantage-disagreement --format json`. */
+let cliDisagreement: string;
 
 async function startPhase(phase: 'a' | 'b'): Promise<ScriptedServer[]> {
   const servers: ScriptedServer[] = [];
@@ -207,6 +209,20 @@ beforeAll(async () => {
   } finally {
     for (const s of servers) await s.close();
   }
+  // The analyst's way in, read-only, before this process opens the data directory (one process at a time).
+  const q = await runCli([
+    'query',
+    '--data-dir',
+    join(dir, 'data'),
+    '--saved',
+    'vantage-disagreement',
+    '--param',
+    'campaign=vc',
+    '--format',
+    'json',
+  ]);
+  expect(q.code, q.stderr).toBe(0);
+  cliDisagreement = q.stdout;
   store = await openStore({ dataDir: join(dir, 'data') });
 }, 60_000);
 
@@ -301,6 +317,11 @@ describe('vantage comparison of one campaign scanned from two vantages', () => {
       { campaign: 'vc' },
     );
     expect(got.map((r) => r.host)).toEqual(expectedHosts('path-dependent'));
+    const viaCli = cliDisagreement
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as { host: string });
+    expect(viaCli.map((r) => r.host)).toEqual(expectedHosts('path-dependent'));
     const three = got.find((r) => r.host === ip(3));
     expect(three).toMatchObject({ negotiated_from: 'va', seen: 'va: tls-ok, vb: starttls-stripped (direct)' });
   });
