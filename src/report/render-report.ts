@@ -9,6 +9,7 @@ import { escapeHtml as esc } from './html-escape.js';
 import type { DomainSummary } from './domain-report-data.js';
 import type { CampaignSummary, Count, PlaceRow, ReportData } from './report-data.js';
 import { barChart, shareLineChart, type BarSeries } from './svg-charts.js';
+import { renderVantageSection } from './vantage-section.js';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
@@ -232,6 +233,7 @@ export function renderReport(data: ReportData): string {
     ...(data.domains === null
       ? []
       : [`<h2>Domains and their promises: ${esc(main.facts.campaign)}</h2>`, domainSection(data.domains)]),
+    ...(data.vantages == null ? [] : [renderVantageSection(main.facts.campaign, data.vantages)]),
     `<h2>Across campaigns</h2>`,
     `<p class="muted">Every campaign in the store that started up to this report's, oldest first; shares of SMTP hosts.</p>`,
     shareLineChart('Shares of SMTP hosts per campaign', xLabels, [

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { SMTP_OUTCOMES } from '../record.js';
 import type { CampaignProgress } from './completeness.js';
 import { loadDomainSummary, type DomainSummary } from './domain-report-data.js';
+import { loadVantageSection, type VantageSection } from './vantage-data.js';
 
 export interface Count {
   label: string;
@@ -84,6 +85,8 @@ export interface ReportData {
   history: HistoryPoint[];
   /** The main campaign's domains and verdicts, when it was a `stripscan domains` run. */
   domains: DomainSummary | null;
+  /** The main campaign's vantage points compared, when it was seen from two or more. */
+  vantages?: VantageSection | null;
 }
 
 /** SMTP-speaking outcomes are the denominator of every share in the report. */
@@ -311,5 +314,6 @@ export async function loadReportData(
     compare,
     history,
     domains: await loadDomainSummary(client, opts.campaign),
+    vantages: await loadVantageSection(client, opts.campaign),
   };
 }
