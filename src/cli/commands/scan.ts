@@ -13,7 +13,13 @@ import { addStoreFlags, storeOptionsFrom, type StoreFlags } from '../../store/st
 import { parseIntInRange } from '../options.js';
 import { planFromFlags, resolveTargets } from '../plan-from-flags.js';
 import { startProgress } from '../progress.js';
-import { addProbeOptions, addTargetOptions, probeOptionsFrom, type ScanFlags } from '../scan-options.js';
+import {
+  addProbeOptions,
+  addSourceAddressOption,
+  addTargetOptions,
+  probeOptionsFrom,
+  type ScanFlags,
+} from '../scan-options.js';
 
 export interface ScanCommandFlags extends ScanFlags, StoreFlags {
   jsonl?: string;
@@ -25,6 +31,7 @@ export interface ScanCommandFlags extends ScanFlags, StoreFlags {
   shard: number;
   allowlist?: string;
   progress?: boolean;
+  sourceAddress?: string[];
 }
 
 export function register(program: Command): void {
@@ -37,6 +44,7 @@ export function register(program: Command): void {
     );
   addTargetOptions(cmd);
   addProbeOptions(cmd);
+  addSourceAddressOption(cmd);
   addStoreFlags(cmd);
   cmd
     .option('--allowlist <file>', 'scan only targets also listed in this file')
@@ -63,6 +71,8 @@ export async function scanOptionsFromFlags(targets: string[], flags: ScanCommand
   const tlsContext = createProbeTlsContext(flags.caFile === undefined ? {} : { caFile: flags.caFile });
   const { set, names } = await resolveTargets('scan', targets, flags);
   const plan = planFromFlags(set, flags);
+  const { familiesOf, sourceAddressesFrom } = await import('../../probe/source-addresses.js');
+  const sourceAddresses = await sourceAddressesFrom(flags.sourceAddress, familiesOf(set));
   if (flags.campaign !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(flags.campaign)) {
     throw new UsageError(`--campaign ${JSON.stringify(flags.campaign)}: expected letters, digits, '.', '_' or '-'`);
   }
@@ -77,7 +87,13 @@ export async function scanOptionsFromFlags(targets: string[], flags: ScanCommand
     port: flags.port,
     concurrency: flags.concurrency,
     rate: flags.rate,
-    driver: { ...probe, timeoutMs: flags.timeout, connectTimeoutMs: flags.connectTimeout, tlsContext },
+    driver: {
+      ...probe,
+      timeoutMs: flags.timeout,
+      connectTimeoutMs: flags.connectTimeout,
+      tlsContext,
+      ...(sourceAddresses === undefined ? {} : { sourceAddresses }),
+    },
     labels: { campaign, job: `${campaign}-local-${plan.shard}`, vantage: flags.vantage ?? hostname() },
     store: flags.store ? storeOptionsFrom(flags) : null,
     jsonl,
