@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { RECORD_COLUMNS } from '../../src/store/record-select.js';
-import type { ManifestEntry } from '../../src/sim/index.js';
+import type { ExpectedRecord, ManifestEntry } from '../../src/sim/index.js';
 import { startHarness, waitFor, type Harness } from './harness.js';
 import {
   expectedFrom,
@@ -148,8 +148,8 @@ describe('a campaign from two vantages', () => {
     const disagreeing = manifest
       .map((e) => e.ip)
       .filter((ip) => {
-        const ra = a.get(ip) as Record<string, never>;
-        const rb = b.get(ip) as Record<string, never>;
+        const ra = a.get(ip) as unknown as ExpectedRecord;
+        const rb = b.get(ip) as unknown as ExpectedRecord;
         return (startTlsWorks(ra) && startTlsWithheld(rb)) || (startTlsWorks(rb) && startTlsWithheld(ra));
       });
     expect(disagreeing).toEqual(pathHosts);

@@ -70,9 +70,9 @@ export function generatedCampaignName(now = new Date()): string {
 export async function scanOptionsFromFlags(targets: string[], flags: ScanCommandFlags): Promise<LocalScanOptions> {
   const tlsContext = createProbeTlsContext(flags.caFile === undefined ? {} : { caFile: flags.caFile });
   const { set, names } = await resolveTargets('scan', targets, flags);
-  const plan = planFromFlags(set, flags);
   const { familiesOf, sourceAddressesFrom } = await import('../../probe/source-addresses.js');
   const sourceAddresses = await sourceAddressesFrom(flags.sourceAddress, familiesOf(set));
+  const plan = planFromFlags(set, flags);
   if (flags.campaign !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(flags.campaign)) {
     throw new UsageError(`--campaign ${JSON.stringify(flags.campaign)}: expected letters, digits, '.', '_' or '-'`);
   }
