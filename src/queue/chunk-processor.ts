@@ -124,7 +124,18 @@ export class ChunkProcessor {
       },
     });
     if (signal.aborted) return { status: 'discarded' };
-    const code = await commitChunk(redis, prefix, spec, lane, data.index, label, labels.vantage, stats, kept, startedAt);
+    const code = await commitChunk(
+      redis,
+      prefix,
+      spec,
+      lane,
+      data.index,
+      label,
+      labels.vantage,
+      stats,
+      kept,
+      startedAt,
+    );
     if (code === -1) return { status: 'cancelled' };
     if (code === 0) return { status: 'already-done' };
     const ended = code === 2 ? 'done' : code === 3 ? 'done-with-failures' : null;

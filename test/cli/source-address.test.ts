@@ -73,7 +73,10 @@ describe('stripscan scan --source-address', () => {
 
   it.each([
     [['--source-address', 'nope'], '--source-address "nope": expected an IPv4 or IPv6 address literal'],
-    [['--source-address', '192.0.2.1'], '--source-address 192.0.2.1: cannot bind it (this machine has no such address)'],
+    [
+      ['--source-address', '192.0.2.1'],
+      '--source-address 192.0.2.1: cannot bind it (this machine has no such address)',
+    ],
     [['--source-address', '::1'], 'no IPv4 source address was given'],
   ])('refuses %j before any probe (exit 2, one line)', async (extra, message) => {
     const before = seen.length;

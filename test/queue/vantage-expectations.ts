@@ -65,7 +65,8 @@ export function expectedPathDependent(
       if (startTlsWorks(record)) working.push(vantage);
       else if (startTlsWithheld(record)) withheld.push(vantage);
     }
-    if (working.length > 0 && withheld.length > 0) out.push({ ip: entry.ip, port: entry.port, seen, working, withheld });
+    if (working.length > 0 && withheld.length > 0)
+      out.push({ ip: entry.ip, port: entry.port, seen, working, withheld });
   }
   return out;
 }

@@ -4,6 +4,10 @@
  * a raw client bound to a path source and to another address, and in the
  * manifest (`expectFrom`, one record per path source).
  */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { PATH_PERSONAS, PERSONAS, startFleet, type Fleet } from '../../src/sim/index.js';
@@ -125,8 +129,52 @@ describe('path personas', () => {
     await expect(startFleet({ range: '127.18.2.0/30', pathSources: ['127.0.0.2,127.0.0.2'] })).rejects.toThrow(
       /given twice/,
     );
-    await expect(
-      startFleet({ range: '127.18.2.0/30', mix: 'realistic', pathSources: ['127.0.0.2'] }),
-    ).rejects.toThrow(UsageError);
+    await expect(startFleet({ range: '127.18.2.0/30', mix: 'realistic', pathSources: ['127.0.0.2'] })).rejects.toThrow(
+      UsageError,
+    );
   });
+});
+
+describe('stripscan sim --path-sources', () => {
+  const BIN = new URL('../../bin/stripscan.js', import.meta.url).pathname;
+
+  it('writes expectFrom into the manifest; refuses the realistic mix (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stripscan-path-'));
+    const manifestFile = join(dir, 'manifest.jsonl');
+    try {
+      const child = spawn(
+        process.execPath,
+        [BIN, 'sim', '--range', '127.18.3.0/26', '--port', '0', '--path-sources', AFFECTED, '--manifest', manifestFile],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`sim exited ${code}`)));
+      });
+      child.kill('SIGTERM');
+      expect(out).toMatch(/43 personas, mix even, seed 1, path sources 127\.0\.0\.2\n$/);
+      const lines = readFileSync(manifestFile, 'utf8').trim().split('\n');
+      const entries = lines.map((l) => JSON.parse(l) as { persona: string; expectFrom?: Record<string, unknown> });
+      expect(entries).toHaveLength(64);
+      expect(entries.filter((e) => e.expectFrom !== undefined).map((e) => e.persona)).toEqual(
+        PATH_PERSONAS.map((p) => p.name),
+      );
+
+      const refused = spawnSync(
+        process.execPath,
+        [BIN, 'sim', '--range', '127.18.4.0/30', '--port', '0', '--mix', 'realistic', '--path-sources', AFFECTED],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(
+        /^stripscan: --path-sources with --mix realistic: path personas join the even mix only/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -103,7 +103,10 @@ export function register(program: Command): void {
         caFile: flags.caFile === undefined ? null : (await import('node:path')).resolve(flags.caFile),
       });
       await withRedis(flags, (redis, prefix) => createCampaign(redis, prefix, spec));
-      const from = spec.vantages === undefined ? '' : `, from each of ${spec.vantages.length} vantages (${spec.vantages.join(', ')})`;
+      const from =
+        spec.vantages === undefined
+          ? ''
+          : `, from each of ${spec.vantages.length} vantages (${spec.vantages.join(', ')})`;
       process.stdout.write(
         `campaign ${spec.name}: ${spec.size} addresses in ${spec.chunksTotal} chunks${from} (seed ${spec.seed}); run \`stripscan campaign start ${spec.name}\`\n`,
       );

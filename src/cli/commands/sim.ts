@@ -49,7 +49,7 @@ export function register(program: Command): void {
     .option('--ca-out <file>', "write the sim CA's certificate (PEM) here, for the scanner's --ca-file")
     .option(
       '--path-sources <addresses>',
-      'loopback client addresses (comma-separated, repeatable) whose connections pass the path personas\' middleboxes; adds the path personas to the even mix (docs/sim.md)',
+      "loopback client addresses (comma-separated, repeatable) whose connections pass the path personas' middleboxes; adds the path personas to the even mix (docs/sim.md)",
       (value: string, previous: string[]) => [...previous, value],
       [],
     )
