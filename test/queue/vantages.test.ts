@@ -6,7 +6,9 @@
  * for that source, and the hosts whose vantages disagree about STARTTLS are
  * exactly those the manifest predicts (vantage-expectations.ts).
  */
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controlCampaign } from '../../src/queue/campaign-control.js';
 import { openStore } from '../../src/store/index.js';
 import { RECORD_COLUMNS } from '../../src/store/record-select.js';
 import type { ExpectedRecord, ManifestEntry } from '../../src/sim/index.js';
@@ -71,6 +73,9 @@ describe('a campaign from two vantages', () => {
         new RegExp(`\\(2\\): stripscan: --vantages: vantage label "${bad.replace('!', '\\!')}"`),
       );
     }
+    await expect(h.createCampaign('both', RANGE, ['--vantages', 'a,b', '--vantage', 'a'])).rejects.toThrow(
+      /\(2\): stripscan: --vantage and --vantages: give one/,
+    );
     await h.createCampaign('picky', RANGE, ['--vantages', 'a,b']);
     for (const [extra, message] of [
       [[], /campaign picky runs from vantages a, b: start the worker with --vantage and one of them/],
@@ -80,6 +85,35 @@ describe('a campaign from two vantages', () => {
       expect(await worker.exit()).toBe(2);
       expect(worker.output()).toMatch(message);
       expect(worker.output().trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('starts, pauses, resumes and cancels every vantage’s queue', async () => {
+    await h.createCampaign('ctl', RANGE, ['--vantages', 'a,b']);
+    const queues = ['a', 'b'].map((v) => new Queue(`campaign-ctl@${v}`, { connection: h.client, prefix: h.prefix }));
+    try {
+      const waiting = () => Promise.all(queues.map((q) => q.getWaitingCount()));
+      const paused = () => Promise.all(queues.map((q) => q.isPaused()));
+      const control = (action: 'start' | 'pause' | 'resume' | 'cancel') =>
+        controlCampaign(h.client, h.prefix, 'ctl', action);
+      expect(await control('start')).toBe('running');
+      // --queue-depth 4, and a /24 in chunks of 64 is 4 chunks: each vantage's queue holds all of its own.
+      expect(await waiting()).toEqual([4, 4]);
+      expect(await queues[0]!.getJob('chunk-0@a')).toMatchObject({ data: { vantage: 'a', index: 0 } });
+      expect(await control('pause')).toBe('paused');
+      expect(await paused()).toEqual([true, true]);
+      expect(await control('resume')).toBe('running');
+      expect(await paused()).toEqual([false, false]);
+      const text = (await h.cli(['campaign', 'status', 'ctl'])).stdout;
+      expect(text).toMatch(
+        /^ {4}a +pending addresses 0 \/ 256 \(0\.0 %\), chunks 0 \/ 4; jobs waiting 4, active 0; workers 0$/m,
+      );
+      expect(text).toMatch(/^ {4}b +pending addresses 0 \/ 256 /m);
+      expect(await control('cancel')).toBe('cancelled');
+      expect(await waiting()).toEqual([0, 0]);
+      expect(await h.state('ctl')).toBe('cancelled');
+    } finally {
+      await Promise.all(queues.map((q) => q.close()));
     }
   });
 
