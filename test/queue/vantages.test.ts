@@ -9,6 +9,9 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlCampaign } from '../../src/queue/campaign-control.js';
+import { retryFailedChunks } from '../../src/queue/campaign-retry.js';
+import { readCampaign } from '../../src/queue/campaign-store.js';
+import { recordChunkFailure } from '../../src/queue/chunk-failures.js';
 import { openStore } from '../../src/store/index.js';
 import { RECORD_COLUMNS } from '../../src/store/record-select.js';
 import type { ExpectedRecord, ManifestEntry } from '../../src/sim/index.js';
@@ -115,6 +118,37 @@ describe('a campaign from two vantages', () => {
     } finally {
       await Promise.all(queues.map((q) => q.close()));
     }
+  });
+
+  it('records a vantage’s failed chunk in its own lane, and retry queues it there again', async () => {
+    await h.createCampaign('rt', RANGE, ['--vantages', 'a,b', '--chunk-size', '256']);
+    expect(await controlCampaign(h.client, h.prefix, 'rt', 'start')).toBe('running');
+    const { spec } = await readCampaign(h.client, h.prefix, 'rt');
+    const failure = { job: 'chunk-0@b', error: 'boom', attempts: 5, failedAt: new Date().toISOString() };
+    expect(await recordChunkFailure(h.client, h.prefix, spec, 'b', 0, failure)).toBe('recorded');
+    // One vantage's chunk failed, the other's is still to run: the campaign is not over.
+    const record = await readCampaign(h.client, h.prefix, 'rt');
+    expect(record.state).toBe('running');
+    expect(record.lanes.map((l) => [l.vantage, l.failedChunks])).toEqual([
+      ['a', 0],
+      ['b', 1],
+    ]);
+    const status = JSON.parse((await h.cli(['campaign', 'status', 'rt', '--json'])).stdout) as {
+      chunksFailed: number;
+      failedChunks: { job: string }[];
+    };
+    expect(status.chunksFailed).toBe(1);
+    expect(status.failedChunks.map((f) => f.job)).toEqual(['chunk-0@b']);
+    const queue = new Queue('campaign-rt@b', { connection: h.client, prefix: h.prefix });
+    try {
+      await (await queue.getJob('chunk-0@b'))?.remove();
+      expect(await retryFailedChunks(h.client, h.prefix, 'rt')).toEqual({ requeued: 1, state: 'running' });
+      expect(await queue.getJob('chunk-0@b')).toMatchObject({ data: { vantage: 'b', index: 0 } });
+      expect((await readCampaign(h.client, h.prefix, 'rt')).failedChunks).toBe(0);
+    } finally {
+      await queue.close();
+    }
+    await controlCampaign(h.client, h.prefix, 'rt', 'cancel');
   });
 
   it('runs every chunk once per vantage; the store holds what the manifest expects from each source', async () => {
