@@ -81,7 +81,7 @@ export function register(program: Command): void {
         return;
       }
       process.stderr.write(
-        `worker ${worker.id} on campaign ${flags.campaign}${worker.metricsPort === null ? '' : `; metrics on ${flags.metricsHost}:${worker.metricsPort}`}\n`,
+        `worker ${worker.id} on campaign ${flags.campaign}${flags.vantage === undefined ? '' : `, vantage ${flags.vantage}`}${worker.metricsPort === null ? '' : `; metrics on ${flags.metricsHost}:${worker.metricsPort}`}\n`,
       );
       await runUntilSignal(worker.done, () => worker.close(), flags.shutdownGrace);
     });
