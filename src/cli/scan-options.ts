@@ -91,6 +91,20 @@ export function addProbeOptions(cmd: Command): Command {
     .option('--no-implicit-tls', 'plain SMTP with STARTTLS even on port 465');
 }
 
+/**
+ * `--source-address IP` (repeatable): bind outgoing connections to these local
+ * addresses, in turn per connection (src/probe/source-addresses.ts). For
+ * `scan` and `worker`, where the probes leave from; not for `campaign create`.
+ */
+export function addSourceAddressOption(cmd: Command): Command {
+  return cmd.option(
+    '--source-address <ip>',
+    'bind outgoing connections to this local address (repeatable: used in turn per connection)',
+    collect,
+    [],
+  );
+}
+
 export function defaultEhloName(): string {
   const h = hostname();
   return /^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(h) ? h : 'stripscan.localhost';

@@ -9,6 +9,7 @@ import type { ScanRecord } from '../record.js';
 import { readCertFacts } from './cert-facts.js';
 import type { ProbeAction, ProbeEvent, ProbeOptions } from './smtp/events.js';
 import { SmtpProbe } from './smtp/index.js';
+import type { SourceAddresses } from './source-addresses.js';
 import { NO_STALLS, type StallClock } from './stall-clock.js';
 import { StepDeadline } from './step-deadline.js';
 import { TlsTap } from './tls-tap.js';
@@ -33,6 +34,8 @@ export interface DriverOptions extends ProbeOptions {
   tlsContext: ProbeTlsContext;
   /** Time our event loop was stalled, given back to step deadlines; the chunk runner passes its loop monitor. */
   stalls?: StallClock;
+  /** Local addresses to bind, one per connection in turn (`--source-address`); absent: the system picks. */
+  sourceAddresses?: SourceAddresses;
 }
 
 export interface RecordLabels {
@@ -106,7 +109,13 @@ class ProbeRun {
   }
 
   start(): void {
-    const socket = netConnect({ host: this.target.ip, port: this.target.port, noDelay: true });
+    const localAddress = this.opts.sourceAddresses?.forTarget(this.target.ip);
+    const socket = netConnect({
+      host: this.target.ip,
+      port: this.target.port,
+      noDelay: true,
+      ...(localAddress === undefined ? {} : { localAddress }),
+    });
     this.socket = socket;
     this.connectTimer = setTimeout(() => {
       this.feed({ type: 'connect-failed', code: 'ETIMEDOUT', timedOut: true });

@@ -4,15 +4,16 @@
  * (which stops workers taking new chunks; chunks already running finish).
  * Cancel also stops running chunks: workers see the state within a heartbeat
  * (1 s) and abort them, probes waiting for a rate token included.
- * Retrying failed chunks is campaign-retry.ts.
+ * Retrying failed chunks is campaign-retry.ts. A multi-vantage campaign has
+ * a queue per vantage (keys.ts, lanes): every action acts on all of them.
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
-import type { CampaignState } from './campaign-spec.js';
+import { lanesOf, type CampaignState } from './campaign-spec.js';
 import { readCampaign, setCampaignState } from './campaign-store.js';
 import { feedCampaign } from './feeder.js';
-import { campaignKeys, resultStreamKey } from './keys.js';
+import { campaignKeys, laneKeys, resultStreamKey, type Lane } from './keys.js';
 
 export type CampaignAction = 'start' | 'pause' | 'resume' | 'cancel';
 
@@ -23,8 +24,8 @@ const ALLOWED: Record<CampaignAction, CampaignState[]> = {
   cancel: ['created', 'running', 'paused'],
 };
 
-export function campaignQueue(redis: Redis, prefix: string, name: string): Queue {
-  const queue = new Queue(campaignKeys(prefix, name).queueName, { connection: redis, prefix });
+export function campaignQueue(redis: Redis, prefix: string, name: string, lane: Lane = null): Queue {
+  const queue = new Queue(laneKeys(prefix, name, lane).queueName, { connection: redis, prefix });
   queue.on('error', () => undefined);
   return queue;
 }
@@ -41,23 +42,27 @@ export async function controlCampaign(
       `campaign ${name} is ${record.state}: cannot ${action} it (${action} needs ${ALLOWED[action].join(' or ')})`,
     );
   }
-  const queue = campaignQueue(redis, prefix, name);
+  const lanes = lanesOf(record.spec);
+  const queues = lanes.map((lane) => ({ lane, queue: campaignQueue(redis, prefix, name, lane) }));
+  const each = async (act: (queue: Queue, lane: Lane) => Promise<unknown>): Promise<void> => {
+    for (const { lane, queue } of queues) await act(queue, lane);
+  };
   try {
     switch (action) {
       case 'start':
         await setCampaignState(redis, prefix, name, 'running', { startedAt: new Date().toISOString() });
-        await queue.resume();
-        await feedCampaign(redis, queue, prefix, name);
+        await each((queue) => queue.resume());
+        await each((queue, lane) => feedCampaign(redis, queue, prefix, name, lane));
         return 'running';
       case 'pause':
-        await queue.pause();
+        await each((queue) => queue.pause());
         await setCampaignState(redis, prefix, name, 'paused');
         return 'paused';
       case 'resume':
-        // Queue first: cut short after it, the campaign is still paused and resume can be repeated.
-        await queue.resume();
+        // Queues first: cut short after them, the campaign is still paused and resume can be repeated.
+        await each((queue) => queue.resume());
         await setCampaignState(redis, prefix, name, 'running');
-        await feedCampaign(redis, queue, prefix, name);
+        await each((queue, lane) => feedCampaign(redis, queue, prefix, name, lane));
         return 'running';
       case 'cancel': {
         const endedAt = new Date().toISOString();
@@ -78,13 +83,15 @@ export async function controlCampaign(
             endedAt,
           )
           .exec();
-        await queue.pause();
         // Waiting chunks go; running ones are aborted by their workers within a heartbeat.
-        await queue.drain(true);
+        await each(async (queue) => {
+          await queue.pause();
+          await queue.drain(true);
+        });
         return 'cancelled';
       }
     }
   } finally {
-    await queue.close();
+    await Promise.all(queues.map(({ queue }) => queue.close()));
   }
 }

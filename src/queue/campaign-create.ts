@@ -1,7 +1,7 @@
 /** Turn resolved targets and flags into a campaign spec: plan size, chunk count, politeness check. */
 import { UsageError } from '../errors.js';
 import { planScan, type NamedSpecs, type TargetSet } from '../targets/index.js';
-import { CAMPAIGN_NAME, type CampaignSpec } from './campaign-spec.js';
+import { CAMPAIGN_NAME, VANTAGE_LABEL, type CampaignSpec } from './campaign-spec.js';
 import { expectedPer24Rate } from './politeness.js';
 
 export interface CampaignInput {
@@ -23,6 +23,8 @@ export interface CampaignInput {
   ehloName: string;
   contact: string;
   vantage: string;
+  /** `--vantages a,b,c` as given (comma-separated, repeatable); absent: one vantage, `vantage`. */
+  vantages?: readonly string[];
   forceStartTls: boolean;
   implicitTls: boolean;
   caFile: string | null;
@@ -44,6 +46,7 @@ export function campaignSpecFrom(input: CampaignInput): CampaignSpec {
       );
     }
   }
+  const vantages = input.vantages === undefined ? undefined : parseVantages(input.vantages);
   const plan = planScan(input.set, { seed: input.seed, shards: 1, shard: 0 });
   return {
     name: input.name,
@@ -65,10 +68,28 @@ export function campaignSpecFrom(input: CampaignInput): CampaignSpec {
     connectTimeoutMs: input.connectTimeoutMs,
     ehloName: input.ehloName,
     contact: input.contact,
-    vantage: input.vantage,
+    // The list names the vantages of a multi-vantage campaign; `vantage` keeps the first for readers of one label.
+    vantage: vantages?.[0] ?? input.vantage,
+    ...(vantages === undefined ? {} : { vantages }),
     forceStartTls: input.forceStartTls,
     implicitTls: input.implicitTls,
     caFile: input.caFile,
     createdAt: new Date().toISOString(),
   };
+}
+
+/** `--vantages` values (each may hold a comma-separated list) → labels, each checked, none twice. */
+export function parseVantages(values: readonly string[]): string[] {
+  const labels: string[] = [];
+  for (const label of values.flatMap((v) => v.split(','))) {
+    if (!VANTAGE_LABEL.test(label)) {
+      throw new UsageError(
+        `--vantages: vantage label ${JSON.stringify(label)}: expected letters, digits, '.', '_' or '-' (at most 128, not starting with '.', '_' or '-')`,
+      );
+    }
+    if (labels.includes(label)) throw new UsageError(`--vantages: vantage label ${JSON.stringify(label)} given twice`);
+    labels.push(label);
+  }
+  if (labels.length === 0) throw new UsageError('--vantages: no vantage label given');
+  return labels;
 }

@@ -10,10 +10,10 @@
  */
 import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
-import { chunkAt, chunkJobId, CHUNK_JOB_OPTIONS, type CampaignState } from './campaign-spec.js';
-import { readCampaign, readFailedChunks } from './campaign-store.js';
+import { chunkJob, chunkJobId, lanesOf, type CampaignState } from './campaign-spec.js';
+import { readCampaign, readFailedChunks, type FailedChunk } from './campaign-store.js';
 import { campaignQueue } from './campaign-control.js';
-import { campaignKeys } from './keys.js';
+import { campaignKeys, laneKeys, type Lane } from './keys.js';
 import { RETRY_CHUNKS } from './scripts.js';
 
 const RETRYABLE: CampaignState[] = ['running', 'paused', 'done-with-failures'];
@@ -27,34 +27,45 @@ export async function retryFailedChunks(
   if (!RETRYABLE.includes(record.state)) {
     throw new UsageError(`campaign ${name} is ${record.state}: cannot retry it (retry needs ${RETRYABLE.join(', ')})`);
   }
-  const failed = await readFailedChunks(redis, prefix, name);
+  const lanes = lanesOf(record.spec);
+  const failed = await readFailedChunks(redis, prefix, name, Infinity, lanes);
   if (failed.length === 0) throw new UsageError(`campaign ${name} has no failed chunks to retry`);
-  const queue = campaignQueue(redis, prefix, name);
+  let requeued = 0;
+  // Every vantage's failed chunks, each lane from its own queue.
+  for (const lane of lanes) {
+    const ofLane = failed.filter((c) => c.lane === lane);
+    if (ofLane.length > 0) requeued += await retryLane(redis, prefix, name, record.spec, lane, ofLane);
+  }
+  return { requeued, state: (await readCampaign(redis, prefix, name)).state };
+}
+
+async function retryLane(
+  redis: Redis,
+  prefix: string,
+  name: string,
+  spec: Parameters<typeof chunkJob>[0],
+  lane: Lane,
+  failed: FailedChunk[],
+): Promise<number> {
+  const queue = campaignQueue(redis, prefix, name, lane);
   try {
     for (const chunk of failed) {
-      const job = await queue.getJob(chunkJobId(chunk.index));
+      const job = await queue.getJob(chunkJobId(chunk.index, lane));
       if (job === undefined) continue;
       const state = await job.getState();
       if (state === 'failed' || state === 'completed') await job.remove();
     }
-    const keys = campaignKeys(prefix, name);
     const taken = (await redis.eval(
       RETRY_CHUNKS,
       2,
-      keys.campaign,
-      keys.failedChunks,
+      campaignKeys(prefix, name).campaign,
+      laneKeys(prefix, name, lane).failedChunks,
       ...failed.flatMap((c) => [String(c.index), c.raw]),
     )) as string[] | number;
     if (taken === -1) throw new UsageError(`campaign ${name} changed state meanwhile: cannot retry it now`);
     const indexes = (taken as string[]).map(Number);
-    await queue.addBulk(
-      indexes.map((index) => ({
-        name: 'chunk',
-        data: { campaign: name, index, chunk: chunkAt(record.spec, index) },
-        opts: { ...CHUNK_JOB_OPTIONS, jobId: chunkJobId(index) },
-      })),
-    );
-    return { requeued: indexes.length, state: (await readCampaign(redis, prefix, name)).state };
+    await queue.addBulk(indexes.map((index) => chunkJob(spec, index, lane)));
+    return indexes.length;
   } finally {
     await queue.close();
   }

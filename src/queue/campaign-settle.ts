@@ -14,35 +14,37 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { chunkAt, chunkJobId, CHUNK_JOB_OPTIONS, type ChunkJobData } from './campaign-spec.js';
-import type { CampaignRecord } from './campaign-store.js';
+import { chunkJob, chunkJobId } from './campaign-spec.js';
+import { chunkJobsTotal, failedKeysOf, type CampaignRecord } from './campaign-store.js';
 import { recordChunkFailure } from './chunk-failures.js';
-import { campaignKeys, resultStreamKey } from './keys.js';
+import { campaignKeys, laneKeys, resultStreamKey, type Lane } from './keys.js';
 import { SETTLE_CAMPAIGN } from './scripts.js';
 
 const LIVE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'waiting-children'] as const;
 
-/** Returns how many lost chunks it queued again. */
+/** Settles one lane (the lane whose queue `queue` is); returns how many lost chunks it queued again. */
 export async function settleCampaign(
   redis: Redis,
   queue: Queue,
   prefix: string,
   record: CampaignRecord,
+  lane: Lane = null,
 ): Promise<number> {
   const { spec } = record;
   const counts = await queue.getJobCounts(...LIVE_STATES);
   if (Object.values(counts).some((n) => n > 0)) return 0;
   const keys = campaignKeys(prefix, spec.name);
-  const [bitmap, failedFields] = await Promise.all([redis.getBuffer(keys.doneChunks), redis.hkeys(keys.failedChunks)]);
+  const lk = laneKeys(prefix, spec.name, lane);
+  const [bitmap, failedFields] = await Promise.all([redis.getBuffer(lk.doneChunks), redis.hkeys(lk.failedChunks)]);
   const failed = new Set(failedFields.map(Number));
-  const requeue: ChunkJobData[] = [];
+  const requeue: number[] = [];
   for (let index = 0; index < spec.chunksTotal; index++) {
     if (isBitSet(bitmap, index) || failed.has(index)) continue;
-    const job = await queue.getJob(chunkJobId(index));
+    const job = await queue.getJob(chunkJobId(index, lane));
     const state = job === undefined ? 'missing' : await job.getState();
     if (job !== undefined && state === 'failed') {
-      await recordChunkFailure(redis, prefix, spec.name, spec.chunksTotal, index, {
-        job: job.id ?? chunkJobId(index),
+      await recordChunkFailure(redis, prefix, spec, lane, index, {
+        job: job.id ?? chunkJobId(index, lane),
         error: job.failedReason ?? 'failed',
         attempts: job.attemptsMade,
         failedAt: new Date(job.finishedOn ?? Date.now()).toISOString(),
@@ -53,20 +55,17 @@ export async function settleCampaign(
     if ((LIVE_STATES as readonly string[]).includes(state)) continue;
     // A finished job keeps its id taken: BullMQ ignores an add under a live id.
     if (job !== undefined) await job.remove();
-    requeue.push({ campaign: spec.name, index, chunk: chunkAt(spec, index) });
+    requeue.push(index);
   }
-  if (requeue.length > 0) {
-    await queue.addBulk(
-      requeue.map((data) => ({ name: 'chunk', data, opts: { ...CHUNK_JOB_OPTIONS, jobId: chunkJobId(data.index) } })),
-    );
-  }
+  if (requeue.length > 0) await queue.addBulk(requeue.map((index) => chunkJob(spec, index, lane)));
+  const failedKeys = failedKeysOf(prefix, spec);
   await redis.eval(
     SETTLE_CAMPAIGN,
-    3,
+    2 + failedKeys.length,
     keys.campaign,
-    keys.failedChunks,
     resultStreamKey(prefix),
-    String(spec.chunksTotal),
+    ...failedKeys,
+    String(chunkJobsTotal(spec)),
     new Date().toISOString(),
     spec.name,
   );

@@ -1,10 +1,30 @@
-/** What `stripscan campaign status` shows: progress, rate, ETA, failed chunks, outcomes, workers alive, writer backlog. */
-import type { Queue } from 'bullmq';
+/**
+ * What `stripscan campaign status` shows: progress, rate, ETA, failed chunks,
+ * outcomes, workers alive, writer backlog; and for a campaign run from
+ * several vantages (--vantages), the same progress per vantage. The campaign
+ * is done when every vantage is.
+ */
 import type { Redis } from 'ioredis';
 import { FINGERPRINTS, OUTCOMES } from '../record.js';
-import type { CampaignState } from './campaign-spec.js';
-import { readCampaign, readFailedChunks, type ChunkFailure } from './campaign-store.js';
-import { campaignKeys, resultStreamKey } from './keys.js';
+import { lanesOf, type CampaignState } from './campaign-spec.js';
+import { campaignQueue } from './campaign-control.js';
+import { chunkJobsTotal, readCampaign, readFailedChunks, type ChunkFailure } from './campaign-store.js';
+import { laneKeys, resultStreamKey } from './keys.js';
+
+export interface VantageStatus {
+  vantage: string;
+  /** Every chunk of this vantage committed or failed for good. */
+  done: boolean;
+  addressesDone: number;
+  addressesTotal: number;
+  responsive: number;
+  chunksDone: number;
+  chunksTotal: number;
+  chunksFailed: number;
+  outcomes: Record<string, number>;
+  workersAlive: number;
+  jobs: { waiting: number; active: number; failed: number };
+}
 
 export interface CampaignStatus {
   name: string;
@@ -30,6 +50,10 @@ export interface CampaignStatus {
   writerBacklog: number;
   startedAt: string | null;
   endedAt: string | null;
+  /** True for a campaign created with --vantages: every chunk runs once per vantage, and totals above cover all. */
+  perVantage: boolean;
+  /** Progress per vantage (one entry, the campaign's label, without --vantages). */
+  vantages: VantageStatus[];
 }
 
 /** A worker that has not beaten for this long is counted as gone. */
@@ -38,37 +62,63 @@ export const WORKER_ALIVE_MS = 10_000;
 /** Failed chunks listed by status; the count is always complete. */
 export const FAILED_SHOWN = 20;
 
-export async function campaignStatus(
-  redis: Redis,
-  queue: Queue,
-  prefix: string,
-  name: string,
-): Promise<CampaignStatus> {
+export async function campaignStatus(redis: Redis, prefix: string, name: string): Promise<CampaignStatus> {
   const record = await readCampaign(redis, prefix, name);
-  const keys = campaignKeys(prefix, name);
+  const { spec } = record;
   const now = Date.now();
-  const [workersAlive, writerBacklog, counts, failed] = await Promise.all([
-    redis.zcount(keys.workers, now - WORKER_ALIVE_MS, '+inf'),
+  const lanes = lanesOf(spec);
+  const pick = (counters: Record<string, number>, p: string, names: readonly string[]) =>
+    Object.fromEntries(names.map((n) => [n, counters[`${p}${n}`] ?? 0]).filter(([, v]) => (v as number) > 0));
+  const [writerBacklog, failed, vantages] = await Promise.all([
     redis.xlen(resultStreamKey(prefix)),
-    queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed'),
-    readFailedChunks(redis, prefix, name, FAILED_SHOWN),
+    readFailedChunks(redis, prefix, name, FAILED_SHOWN, lanes),
+    Promise.all(
+      record.lanes.map(async (lane): Promise<VantageStatus> => {
+        const queue = campaignQueue(redis, prefix, name, lane.lane);
+        try {
+          const [workersAlive, counts] = await Promise.all([
+            redis.zcount(laneKeys(prefix, name, lane.lane).workers, now - WORKER_ALIVE_MS, '+inf'),
+            queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed'),
+          ]);
+          return {
+            vantage: lane.vantage,
+            done: lane.doneChunks + lane.failedChunks >= spec.chunksTotal,
+            addressesDone: lane.counters.attempted ?? 0,
+            addressesTotal: spec.size,
+            responsive: lane.counters.responsive ?? 0,
+            chunksDone: lane.doneChunks,
+            chunksTotal: spec.chunksTotal,
+            chunksFailed: lane.failedChunks,
+            outcomes: pick(lane.counters, 'o:', OUTCOMES),
+            workersAlive,
+            jobs: {
+              waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
+              active: counts.active ?? 0,
+              failed: counts.failed ?? 0,
+            },
+          };
+        } finally {
+          await queue.close();
+        }
+      }),
+    ),
   ]);
+  const total = spec.size * lanes.length;
   const done = record.counters.attempted ?? 0;
   const end = record.endedAt !== null ? Date.parse(record.endedAt) : now;
   const elapsed = record.startedAt !== null ? (end - Date.parse(record.startedAt)) / 1000 : 0;
   const rate = elapsed > 0 ? done / elapsed : 0;
-  // Chunks yield slightly fewer addresses than positions; the total is the set's size.
-  const remaining = Math.max(0, record.spec.size - done);
-  const pick = (p: string, names: readonly string[]) =>
-    Object.fromEntries(names.map((n) => [n, record.counters[`${p}${n}`] ?? 0]).filter(([, v]) => (v as number) > 0));
+  // Chunks yield slightly fewer addresses than positions; the total is the set's size (per vantage).
+  const remaining = Math.max(0, total - done);
+  const sum = (f: (v: VantageStatus) => number) => vantages.reduce((n, v) => n + f(v), 0);
   return {
     name,
     state: record.state,
     addressesDone: done,
-    addressesTotal: record.spec.size,
+    addressesTotal: total,
     responsive: record.counters.responsive ?? 0,
     chunksDone: record.doneChunks,
-    chunksTotal: record.spec.chunksTotal,
+    chunksTotal: chunkJobsTotal(spec),
     chunksFailed: record.failedChunks,
     failedChunks: failed.map(({ index, job, error, attempts, failedAt }) => ({
       index,
@@ -79,17 +129,19 @@ export async function campaignStatus(
     })),
     rate,
     etaSeconds: record.state === 'running' && rate > 0 ? remaining / rate : null,
-    outcomes: pick('o:', OUTCOMES),
-    fingerprints: pick('f:', FINGERPRINTS),
-    workersAlive,
+    outcomes: pick(record.counters, 'o:', OUTCOMES),
+    fingerprints: pick(record.counters, 'f:', FINGERPRINTS),
+    workersAlive: sum((v) => v.workersAlive),
     jobs: {
-      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
-      active: counts.active ?? 0,
-      failed: counts.failed ?? 0,
+      waiting: sum((v) => v.jobs.waiting),
+      active: sum((v) => v.jobs.active),
+      failed: sum((v) => v.jobs.failed),
     },
     writerBacklog,
     startedAt: record.startedAt,
     endedAt: record.endedAt,
+    perVantage: spec.vantages !== undefined,
+    vantages,
   };
 }
 
@@ -110,6 +162,16 @@ export function formatStatus(s: CampaignStatus): string {
     for (const f of s.failedChunks)
       lines.push(`    ${f.job} after ${f.attempts} attempt(s): ${f.error.replace(/\s+/g, ' ')}`);
     if (s.chunksFailed > s.failedChunks.length) lines.push(`    … and ${s.chunksFailed - s.failedChunks.length} more`);
+  }
+  if (s.perVantage) {
+    lines.push('  vantages (every chunk runs once from each):');
+    for (const v of s.vantages) {
+      const vpct = v.addressesTotal > 0 ? ((100 * v.addressesDone) / v.addressesTotal).toFixed(1) : '100.0';
+      const vfailed = v.chunksFailed > 0 ? `, ${v.chunksFailed} failed` : '';
+      lines.push(
+        `    ${v.vantage.padEnd(16)} ${v.done ? 'done   ' : 'pending'} addresses ${v.addressesDone} / ${v.addressesTotal} (${vpct} %), chunks ${v.chunksDone} / ${v.chunksTotal}${vfailed}; jobs waiting ${v.jobs.waiting}, active ${v.jobs.active}; workers ${v.workersAlive}`,
+      );
+    }
   }
   const outcomes = Object.entries(s.outcomes);
   lines.push(outcomes.length > 0 ? '  outcomes:' : '  outcomes: none yet');

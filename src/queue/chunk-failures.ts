@@ -9,9 +9,9 @@
  */
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ChunkJobData } from './campaign-spec.js';
-import type { ChunkFailure } from './campaign-store.js';
-import { campaignKeys, resultStreamKey } from './keys.js';
+import { ChunkJobData, type CampaignSpec } from './campaign-spec.js';
+import { chunkJobsTotal, failedKeysOf, type ChunkFailure } from './campaign-store.js';
+import { campaignKeys, laneKeys, resultStreamKey, type Lane } from './keys.js';
 import { FAIL_CHUNK } from './scripts.js';
 
 export type FailureRecorded = 'cancelled' | 'already-done' | 'recorded' | 'campaign-ended';
@@ -19,24 +19,26 @@ export type FailureRecorded = 'cancelled' | 'already-done' | 'recorded' | 'campa
 export async function recordChunkFailure(
   redis: Redis,
   prefix: string,
-  campaign: string,
-  chunksTotal: number,
+  spec: CampaignSpec,
+  lane: Lane,
   index: number,
   failure: ChunkFailure,
 ): Promise<FailureRecorded> {
-  const keys = campaignKeys(prefix, campaign);
+  const lk = laneKeys(prefix, spec.name, lane);
+  const failedKeys = failedKeysOf(prefix, spec);
   const code = Number(
     await redis.eval(
       FAIL_CHUNK,
-      4,
-      keys.campaign,
-      keys.doneChunks,
-      keys.failedChunks,
+      4 + failedKeys.length,
+      campaignKeys(prefix, spec.name).campaign,
+      lk.doneChunks,
+      lk.failedChunks,
       resultStreamKey(prefix),
+      ...failedKeys,
       String(index),
-      String(chunksTotal),
+      String(chunkJobsTotal(spec)),
       new Date().toISOString(),
-      campaign,
+      spec.name,
       JSON.stringify(failure),
     ),
   );
@@ -54,11 +56,14 @@ export function finalChunkFailure(
   err: Error,
   campaign: string,
   chunksTotal: number,
+  lane: Lane = null,
 ): { index: number; failure: ChunkFailure } | null {
   const unrecoverable = err.name === 'UnrecoverableError';
   if (!unrecoverable && job.attemptsMade < (job.opts.attempts ?? 1)) return null;
   const data = ChunkJobData.safeParse(job.data);
   if (!data.success || data.data.campaign !== campaign || data.data.index >= chunksTotal) return null;
+  // A job of another lane in this lane's queue is a stray too: this lane's chunk was never it.
+  if ((data.data.vantage ?? null) !== lane) return null;
   return {
     index: data.data.index,
     failure: {

@@ -20,8 +20,8 @@ import { isResponsive, type ChunkStats } from '../scan/chunk-stats.js';
 import { UNPACED, type Pacer } from '../scan/pacer.js';
 import { addressesOf, buildTargetSet, planScan, TargetNames, type ScanPlan } from '../targets/index.js';
 import { chunkAt, ChunkJobData, jobLabel, type CampaignSpec } from './campaign-spec.js';
-import { readCampaign } from './campaign-store.js';
-import { campaignKeys, resultStreamKey } from './keys.js';
+import { chunkJobsTotal, failedKeysOf, readCampaign } from './campaign-store.js';
+import { campaignKeys, laneKeys, resultStreamKey, type Lane } from './keys.js';
 import { RedisPacer } from './redis-pacer.js';
 import { COMMIT_CHUNK } from './scripts.js';
 
@@ -38,7 +38,10 @@ export type ChunkResult =
 export interface ChunkContext {
   redis: Redis;
   prefix: string;
+  /** Label override of a single-vantage campaign's worker (`--vantage`); a lane's label is the lane. */
   vantage: string | undefined;
+  /** Source addresses to bind, rotated per connection (`--source-address`). */
+  sourceAddresses?: DriverOptions['sourceAddresses'];
   tlsContextFor(spec: CampaignSpec): ProbeTlsContext;
   /** Probe start/end hooks for metrics. */
   onProbeStart?: () => void;
@@ -74,10 +77,17 @@ export class ChunkProcessor {
       throw new UnrecoverableError(`chunk of campaign ${data.campaign}: ${(err as Error).message}`);
     }
     if (record.state === 'cancelled') return { status: 'cancelled' };
-    const keys = campaignKeys(prefix, data.campaign);
-    if ((await redis.getbit(keys.doneChunks, data.index)) === 1) return { status: 'already-done' };
-
     const { spec } = record;
+    const lane: Lane = data.vantage ?? null;
+    // A job names its lane; one the campaign does not have (or a lane-less job of a multi-vantage campaign) is no chunk of it.
+    if (lane === null ? spec.vantages !== undefined : spec.vantages?.includes(lane) !== true) {
+      throw new UnrecoverableError(
+        `invalid chunk payload: vantage ${JSON.stringify(data.vantage ?? null)} is not one of campaign ${data.campaign}'s (${spec.vantages?.join(', ') ?? 'none named'})`,
+      );
+    }
+    const lk = laneKeys(prefix, data.campaign, lane);
+    if ((await redis.getbit(lk.doneChunks, data.index)) === 1) return { status: 'already-done' };
+
     const expected = chunkAt(spec, data.index);
     if (data.index >= spec.chunksTotal || JSON.stringify(expected) !== JSON.stringify(data.chunk)) {
       throw new UnrecoverableError(
@@ -85,8 +95,8 @@ export class ChunkProcessor {
       );
     }
     const runtime = this.runtimeFor(spec);
-    const label = jobLabel(spec.name, data.index);
-    const labels = { campaign: spec.name, job: label, vantage: this.ctx.vantage ?? spec.vantage };
+    const label = jobLabel(spec.name, data.index, lane);
+    const labels = { campaign: spec.name, job: label, vantage: lane ?? this.ctx.vantage ?? spec.vantage };
     const kept: ScanRecord[] = [];
     const startedAt = new Date().toISOString();
     const pacer: Pacer = {
@@ -100,7 +110,10 @@ export class ChunkProcessor {
       names: runtime.names,
       port: spec.port,
       concurrency: spec.concurrency,
-      driver: driverOptions(spec, this.ctx.tlsContextFor(spec)),
+      driver: {
+        ...driverOptions(spec, this.ctx.tlsContextFor(spec)),
+        ...(this.ctx.sourceAddresses === undefined ? {} : { sourceAddresses: this.ctx.sourceAddresses }),
+      },
       labels,
       pacer,
       signal,
@@ -111,7 +124,18 @@ export class ChunkProcessor {
       },
     });
     if (signal.aborted) return { status: 'discarded' };
-    const code = await commitChunk(redis, prefix, spec, data.index, label, labels.vantage, stats, kept, startedAt);
+    const code = await commitChunk(
+      redis,
+      prefix,
+      spec,
+      lane,
+      data.index,
+      label,
+      labels.vantage,
+      stats,
+      kept,
+      startedAt,
+    );
     if (code === -1) return { status: 'cancelled' };
     if (code === 0) return { status: 'already-done' };
     const ended = code === 2 ? 'done' : code === 3 ? 'done-with-failures' : null;
@@ -122,14 +146,7 @@ export class ChunkProcessor {
     const specJson = JSON.stringify(spec);
     const cached = this.runtimes.get(spec.name);
     if (cached !== undefined && cached.specJson === specJson) return cached;
-    // The spec keeps the target strings as given: names (`ip,name`) come back from them here.
-    const { specs, names } = TargetNames.split(spec.specs);
-    const set = buildTargetSet({
-      specs,
-      allowReserved: spec.allowReserved,
-      blocklists: spec.blocklists,
-      allowlist: spec.allowlist ?? undefined,
-    });
+    const { set, names } = campaignTargets(spec);
     const plan = planScan(set, { seed: spec.seed, shards: 1, shard: 0 });
     const pacer =
       spec.rate > 0
@@ -143,6 +160,19 @@ export class ChunkProcessor {
     this.runtimes.set(spec.name, runtime);
     return runtime;
   }
+}
+
+/** The campaign's target set, rebuilt from its spec, and the names its target lines carried. */
+export function campaignTargets(spec: CampaignSpec): { set: ReturnType<typeof buildTargetSet>; names: TargetNames } {
+  // The spec keeps the target strings as given: names (`ip,name`) come back from them here.
+  const { specs, names } = TargetNames.split(spec.specs);
+  const set = buildTargetSet({
+    specs,
+    allowReserved: spec.allowReserved,
+    blocklists: spec.blocklists,
+    allowlist: spec.allowlist ?? undefined,
+  });
+  return { set, names };
 }
 
 export function driverOptions(spec: CampaignSpec, tlsContext: ProbeTlsContext): DriverOptions {
@@ -161,6 +191,7 @@ async function commitChunk(
   redis: Redis,
   prefix: string,
   spec: CampaignSpec,
+  lane: Lane,
   index: number,
   label: string,
   vantage: string,
@@ -169,6 +200,8 @@ async function commitChunk(
   startedAt: string,
 ): Promise<number> {
   const keys = campaignKeys(prefix, spec.name);
+  const lk = laneKeys(prefix, spec.name, lane);
+  const failedKeys = failedKeysOf(prefix, spec);
   const now = new Date().toISOString();
   const jobStats = {
     campaign: spec.name,
@@ -189,13 +222,15 @@ async function commitChunk(
   for (const f of FINGERPRINTS) if (stats.fingerprints[f] > 0) increments.push(`f:${f}`, String(stats.fingerprints[f]));
   const code = await redis.eval(
     COMMIT_CHUNK,
-    4,
+    5 + failedKeys.length,
     keys.campaign,
-    keys.doneChunks,
+    lk.doneChunks,
     resultStreamKey(prefix),
-    keys.failedChunks,
+    lk.failedChunks,
+    lk.progress,
+    ...failedKeys,
     String(index),
-    String(spec.chunksTotal),
+    String(chunkJobsTotal(spec)),
     now,
     label,
     spec.name,

@@ -29,6 +29,47 @@ export function campaignKeys(prefix: string, campaign: string): CampaignKeys {
   };
 }
 
+/**
+ * One lane of a campaign: the chunks one vantage point runs. A campaign
+ * created without --vantages has one lane, `null`, whose keys are the
+ * campaign's own (as before vantages existed: nothing moves for it). A
+ * campaign with --vantages has one lane per label, each with its own queue
+ * (BullMQ cannot route a job to a chosen worker), done bitmap, failed list,
+ * worker set and progress hash; every chunk is run once per lane.
+ */
+export type Lane = string | null;
+
+export interface LaneKeys {
+  /** Hash: nextChunk, doneChunks and the lane's counters (the campaign hash itself for the null lane). */
+  readonly progress: string;
+  readonly doneChunks: string;
+  readonly failedChunks: string;
+  readonly workers: string;
+  readonly queueName: string;
+}
+
+export function laneKeys(prefix: string, campaign: string, lane: Lane): LaneKeys {
+  const keys = campaignKeys(prefix, campaign);
+  if (lane === null) {
+    return {
+      progress: keys.campaign,
+      doneChunks: keys.doneChunks,
+      failedChunks: keys.failedChunks,
+      workers: keys.workers,
+      queueName: keys.queueName,
+    };
+  }
+  // '@' cannot occur in a campaign name or a vantage label, so no two lanes share a name.
+  const base = `${keys.campaign}:vantage:${lane}`;
+  return {
+    progress: base,
+    doneChunks: `${base}:done`,
+    failedChunks: `${base}:failed`,
+    workers: `${base}:workers`,
+    queueName: `${keys.queueName}@${lane}`,
+  };
+}
+
 /** Set of campaign names. */
 export function campaignListKey(prefix: string): string {
   return `${prefix}:stripscan:campaigns`;

@@ -9,18 +9,24 @@
  * Redis away: the worker waits for it for ever, saying so once (redis-health.ts)
  * and in its metrics. A campaign that does not exist is a UsageError (exit 2);
  * one that has already ended gives a worker with nothing to do (`ended`).
+ *
+ * A campaign with several vantages has a queue per vantage (keys.ts, lanes):
+ * the worker takes only the chunks of the vantage it declares (`vantage`),
+ * and must declare one of the campaign's.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { UsageError } from '../errors.js';
+import { familiesOf, type SourceAddresses } from '../probe/source-addresses.js';
 import { createProbeTlsContext, type ProbeTlsContext } from '../probe/tls-context.js';
 import { ENDED_STATES, type CampaignSpec, type CampaignState } from './campaign-spec.js';
 import { readCampaign, type CampaignRecord } from './campaign-store.js';
 import { finalChunkFailure, recordChunkFailure } from './chunk-failures.js';
-import { ChunkProcessor, type ChunkResult } from './chunk-processor.js';
+import { campaignTargets, ChunkProcessor, type ChunkResult } from './chunk-processor.js';
 import { feedCampaign } from './feeder.js';
-import { campaignKeys } from './keys.js';
+import { campaignKeys, laneKeys, type Lane } from './keys.js';
 import { serveMetrics, type MetricsServer } from './metrics-server.js';
 import { connectRedis, redisAddress } from './redis-connection.js';
 import { readWhileUp, watchRedisHealth } from './redis-health.js';
@@ -30,8 +36,13 @@ export interface ScanWorkerOptions {
   redisUrl: string;
   prefix: string;
   campaign: string;
-  /** Overrides the campaign's vantage label (a worker at another vantage point). */
+  /**
+   * Single-vantage campaign: overrides its vantage label (a worker at another vantage point).
+   * Multi-vantage campaign: which of its vantages this worker is (required), whose chunks it takes.
+   */
   vantage?: string;
+  /** Bind outgoing connections to these addresses, rotated per connection (`--source-address`). */
+  sourceAddresses?: SourceAddresses;
   /** Trust anchors for cert_status; default: the campaign's --ca-file, read on this machine. */
   caFile?: string;
   /** Chunks this process runs at once (each with the campaign's probe concurrency). Default 1; the CLI's 2 overlaps one chunk's slow tail (timeouts) with the next chunk's probes. */
@@ -68,12 +79,12 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
   const serviceTimeoutMs = opts.serviceTimeoutMs ?? 5_000;
   const redis: Redis = connectRedis(opts.redisUrl, `stripscan-worker-${id}`, serviceTimeoutMs);
   const keys = campaignKeys(opts.prefix, opts.campaign);
-  const queue = new Queue(keys.queueName, { connection: redis, prefix: opts.prefix });
-  queue.on('error', () => undefined);
+  // The lane (and so the queue) is known once the campaign is read; until then there is no queue to count.
+  let queue: Queue | null = null;
   // Metrics and outage reporting come before the first Redis command: a
   // worker started while Redis is down says so, and its scrape shows it.
   const metrics = new WorkerMetrics(opts.campaign, () =>
-    readWhileUp(health, serviceTimeoutMs, () => queue.getWaitingCount()),
+    readWhileUp(health, serviceTimeoutMs, () => queue?.getWaitingCount() ?? Promise.resolve(0)),
   );
   const health = watchRedisHealth(redis, redisAddress(opts.redisUrl), metrics.registry, log);
   let metricsServer: MetricsServer | null = null;
@@ -83,7 +94,7 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
 
   // Before the worker proper exists, leaving means releasing just these.
   const abandon = async (): Promise<void> => {
-    await queue.close().catch(() => undefined);
+    await queue?.close().catch(() => undefined);
     await metricsServer?.close();
     redis.disconnect();
   };
@@ -99,14 +110,21 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
     return ctx;
   };
   let initial: CampaignRecord;
+  let lane: Lane;
   try {
     initial = await readCampaign(redis, opts.prefix, opts.campaign);
+    lane = laneOfWorker(initial.spec, opts.vantage);
+    opts.sourceAddresses?.checkFamilies(familiesOf(campaignTargets(initial.spec).set));
     // Fail at start, not per chunk, when the CA file is unreadable here.
     tlsContextFor(initial.spec);
   } catch (err) {
     await abandon();
     throw err;
   }
+  const lk = laneKeys(opts.prefix, opts.campaign, lane);
+  const laneQueue = new Queue(lk.queueName, { connection: redis, prefix: opts.prefix });
+  laneQueue.on('error', () => undefined);
+  queue = laneQueue;
   if (ENDED_STATES.includes(initial.state)) {
     await abandon();
     return {
@@ -122,6 +140,7 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
     redis,
     prefix: opts.prefix,
     vantage: opts.vantage,
+    ...(opts.sourceAddresses === undefined ? {} : { sourceAddresses: opts.sourceAddresses }),
     tlsContextFor,
     onProbeStart: () => metrics.probeStarted(),
     onRecord: (r) => metrics.probeFinished(r),
@@ -132,7 +151,7 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
   let cancelled = false;
 
   const worker = new Worker(
-    keys.queueName,
+    lk.queueName,
     async (job: Job, token?: string): Promise<ChunkResult> => {
       const abort = new AbortController();
       if (cancelled) abort.abort();
@@ -177,14 +196,14 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
   worker.on('error', () => undefined);
   worker.on('failed', (job, err) => {
     if (job === undefined) return;
-    const final = finalChunkFailure(job, err, opts.campaign, initial.spec.chunksTotal);
+    const final = finalChunkFailure(job, err, opts.campaign, initial.spec.chunksTotal, lane);
     if (final === null) {
       log(`chunk ${job.id ?? '?'} failed (attempt ${job.attemptsMade}): ${err.message}`);
       return;
     }
     log(`chunk ${job.id ?? '?'} failed for good after ${job.attemptsMade} attempt(s): ${err.message}`);
     // Should this write be lost (Redis gone for good, process killed), the feeder's settling finds the job in BullMQ's failed set.
-    recordChunkFailure(redis, opts.prefix, opts.campaign, initial.spec.chunksTotal, final.index, final.failure).then(
+    recordChunkFailure(redis, opts.prefix, initial.spec, lane, final.index, final.failure).then(
       (outcome) => {
         if (outcome === 'campaign-ended') log(`campaign ${opts.campaign} done-with-failures`);
       },
@@ -197,7 +216,7 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
     if (feeding) return;
     feeding = true;
     try {
-      await feedCampaign(redis, queue, opts.prefix, opts.campaign);
+      await feedCampaign(redis, laneQueue, opts.prefix, opts.campaign, lane);
     } catch {
       // Redis away: the next heartbeat feeds again.
     } finally {
@@ -216,8 +235,8 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
       const now = Date.now();
       await redis
         .multi()
-        .zadd(keys.workers, now, id)
-        .zremrangebyscore(keys.workers, 0, now - 10 * WORKER_TTL_MS)
+        .zadd(lk.workers, now, id)
+        .zremrangebyscore(lk.workers, 0, now - 10 * WORKER_TTL_MS)
         .exec();
       const record = await readCampaign(redis, opts.prefix, opts.campaign);
       if (record.state === 'cancelled') abortForCancel();
@@ -263,8 +282,8 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
         clearInterval(cancelWatch);
         for (const a of active.values()) a.abort();
         await worker.close();
-        await redis.zrem(keys.workers, id).catch(() => undefined);
-        await queue.close();
+        await redis.zrem(lk.workers, id).catch(() => undefined);
+        await laneQueue.close();
         await metricsServer?.close();
         redis.disconnect();
         bullConnection.disconnect();
@@ -273,4 +292,22 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
       return closing;
     },
   };
+}
+
+/**
+ * The lane a worker serves: the null lane of a single-vantage campaign (where
+ * --vantage only relabels), or the vantage it declares among the campaign's.
+ */
+export function laneOfWorker(spec: CampaignSpec, vantage: string | undefined): Lane {
+  if (spec.vantages === undefined) return null;
+  const list = spec.vantages.join(', ');
+  if (vantage === undefined) {
+    throw new UsageError(
+      `campaign ${spec.name} runs from vantages ${list}: start the worker with --vantage and one of them`,
+    );
+  }
+  if (!spec.vantages.includes(vantage)) {
+    throw new UsageError(`--vantage ${JSON.stringify(vantage)}: not a vantage of campaign ${spec.name} (${list})`);
+  }
+  return vantage;
 }

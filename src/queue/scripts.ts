@@ -19,20 +19,24 @@ return 1
 `;
 
 /**
- * Lua shared by the scripts that can end a campaign: when every chunk is
- * either committed or failed for good, a running (or paused) campaign becomes
- * `done` (none failed) or `done-with-failures`; a `done-with-failures`
- * campaign whose retried chunks all committed becomes `done`. The
- * `campaign-end` stream entry tells the writer; it is sent with pcall because
- * the campaign hash, not the notice, is the record: a broken stream must not
- * keep a campaign running for ever. Returns the state after the check.
+ * Lua shared by the scripts that can end a campaign: when every chunk of
+ * every lane (vantage) is either committed or failed for good, a running (or
+ * paused) campaign becomes `done` (none failed) or `done-with-failures`; a
+ * `done-with-failures` campaign whose retried chunks all committed becomes
+ * `done`. `total` counts chunks over all lanes; the campaign hash's
+ * `doneChunks` does too, and the failed chunks are those of every lane's
+ * failed hash (KEYS from `firstFailed` on). The `campaign-end` stream entry
+ * tells the writer; it is sent with pcall because the campaign hash, not the
+ * notice, is the record: a broken stream must not keep a campaign running
+ * for ever. Returns the state after the check.
  */
 const SETTLE_FUNCTION = `
-local function settle(campaignKey, failedKey, streamKey, total, now, name)
+local function settle(campaignKey, firstFailed, streamKey, total, now, name)
   local state = redis.call('HGET', campaignKey, 'state')
   if state ~= 'running' and state ~= 'paused' and state ~= 'done-with-failures' then return state end
   local done = tonumber(redis.call('HGET', campaignKey, 'doneChunks') or '0')
-  local failed = redis.call('HLEN', failedKey)
+  local failed = 0
+  for k = firstFailed, #KEYS do failed = failed + redis.call('HLEN', KEYS[k]) end
   if done + failed < total then return state end
   local ended = 'done'
   if failed > 0 then ended = 'done-with-failures' end
@@ -44,14 +48,17 @@ end
 `;
 
 /**
- * Commit a finished chunk. KEYS: campaign hash, done bitmap, result stream,
- * failed-chunks hash. ARGV: index, chunksTotal, nowIso, job label, campaign,
- * stats JSON, records JSON, then field/increment pairs for the campaign
- * counters. Returns -1 (campaign cancelled: discarded), 0 (already committed
- * by an earlier run of the chunk: discarded), 1 (committed), 2 (committed,
- * and the campaign is now done), 3 (committed, and the campaign is now
- * done-with-failures). A chunk that had failed for good and was retried
- * leaves the failed list when it commits.
+ * Commit a finished chunk of one lane. KEYS: campaign hash, the lane's done
+ * bitmap, result stream, the lane's failed-chunks hash, the lane's progress
+ * hash (the campaign hash itself for a single-vantage campaign), then every
+ * lane's failed-chunks hash. ARGV: index, chunks over all lanes, nowIso, job
+ * label, campaign, stats JSON, records JSON, then field/increment pairs for
+ * the counters (kept per lane and for the campaign). Returns -1 (campaign
+ * cancelled: discarded), 0 (already committed by an earlier run of the
+ * chunk: discarded), 1 (committed), 2 (committed, and the campaign is now
+ * done), 3 (committed, and the campaign is now done-with-failures). A chunk
+ * that had failed for good and was retried leaves the failed list when it
+ * commits.
  */
 export const COMMIT_CHUNK = `${SETTLE_FUNCTION}
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -63,11 +70,14 @@ if redis.call('GETBIT', KEYS[2], index) == 1 then return 0 end
 redis.call('XADD', KEYS[3], '*', 'kind', 'chunk', 'campaign', ARGV[5], 'job', ARGV[4], 'stats', ARGV[6], 'records', ARGV[7])
 redis.call('SETBIT', KEYS[2], index, 1)
 redis.call('HDEL', KEYS[4], ARGV[1])
+local lane = KEYS[5] ~= KEYS[1]
 for i = 8, #ARGV, 2 do
   redis.call('HINCRBY', KEYS[1], ARGV[i], tonumber(ARGV[i + 1]))
+  if lane then redis.call('HINCRBY', KEYS[5], ARGV[i], tonumber(ARGV[i + 1])) end
 end
 redis.call('HINCRBY', KEYS[1], 'doneChunks', 1)
-local after = settle(KEYS[1], KEYS[4], KEYS[3], tonumber(ARGV[2]), ARGV[3], ARGV[5])
+if lane then redis.call('HINCRBY', KEYS[5], 'doneChunks', 1) end
+local after = settle(KEYS[1], 6, KEYS[3], tonumber(ARGV[2]), ARGV[3], ARGV[5])
 if after == 'done' and state ~= 'done' then return 2 end
 if after == 'done-with-failures' and state ~= 'done-with-failures' then return 3 end
 return 1
@@ -75,9 +85,9 @@ return 1
 
 /**
  * Record a chunk that failed for good (its attempts used up, or a payload
- * that can never succeed). KEYS: campaign hash, done bitmap, failed-chunks
- * hash, result stream. ARGV: index, chunksTotal, nowIso, campaign, failure
- * JSON. Returns -1 (campaign cancelled: not recorded), 0 (the chunk was
+ * that can never succeed). KEYS: campaign hash, the lane's done bitmap, the
+ * lane's failed-chunks hash, result stream, then every lane's failed-chunks
+ * hash. ARGV: index, chunks over all lanes, nowIso, campaign, failure JSON. Returns -1 (campaign cancelled: not recorded), 0 (the chunk was
  * committed by another run: not a failure), 1 (recorded), 2 (recorded, and
  * the campaign is now done-with-failures).
  */
@@ -86,7 +96,7 @@ local state = redis.call('HGET', KEYS[1], 'state')
 if state == 'cancelled' then return -1 end
 if redis.call('GETBIT', KEYS[2], tonumber(ARGV[1])) == 1 then return 0 end
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
-local after = settle(KEYS[1], KEYS[3], KEYS[4], tonumber(ARGV[2]), ARGV[3], ARGV[4])
+local after = settle(KEYS[1], 5, KEYS[4], tonumber(ARGV[2]), ARGV[3], ARGV[4])
 if after == 'done-with-failures' and state ~= 'done-with-failures' then return 2 end
 return 1
 `;
@@ -94,16 +104,16 @@ return 1
 /**
  * End a campaign whose chunks are all accounted for, if no commit or failure
  * did (a process died between recording and ending). KEYS: campaign hash,
- * failed-chunks hash, result stream. ARGV: chunksTotal, nowIso, campaign.
- * Returns the state after the check.
+ * result stream, then every lane's failed-chunks hash. ARGV: chunks over all
+ * lanes, nowIso, campaign. Returns the state after the check.
  */
 export const SETTLE_CAMPAIGN = `${SETTLE_FUNCTION}
-return settle(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), ARGV[2], ARGV[3])
+return settle(KEYS[1], 3, KEYS[2], tonumber(ARGV[1]), ARGV[2], ARGV[3])
 `;
 
 /**
  * Take failed chunks off the failed list for a retry. KEYS: campaign hash,
- * failed-chunks hash. ARGV: index/failure-JSON pairs as the caller read
+ * the lane's failed-chunks hash. ARGV: index/failure-JSON pairs as the caller read
  * them; an entry that changed since (the chunk failed again meanwhile) is
  * left alone. A done-with-failures campaign runs again. Returns the indexes
  * taken off, or -1 when the campaign is in no state to retry.
@@ -126,7 +136,8 @@ return taken
 `;
 
 /**
- * Claim the next chunks to feed, compare-and-set style. KEYS: campaign hash.
+ * Claim the next chunks to feed, compare-and-set style. KEYS: the lane's
+ * progress hash (the campaign hash for a single-vantage campaign).
  * ARGV: the 'nextChunk' value the caller read, how many it added. Returns 1
  * when the caller's read was still current (the pointer moved), 0 otherwise.
  * A caller that loses the race added jobs another feeder also added: the

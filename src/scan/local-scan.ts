@@ -199,11 +199,18 @@ async function probePlan(
   if (parts !== undefined && parts.procs > 1) {
     const { runScanParts } = await import('./scan-parts.js');
     opts.log(`scanning with ${parts.procs} processes\n`);
-    const { tlsContext: _context, stalls: _stalls, ...driver } = opts.driver;
+    const { tlsContext: _context, stalls: _stalls, sourceAddresses, ...driver } = opts.driver;
     return runScanParts({
       procs: parts.procs,
       plan: opts.plan,
-      settings: { recipe: parts.recipe, port: opts.port, driver, caFile: parts.caFile, labels: opts.labels },
+      settings: {
+        recipe: parts.recipe,
+        port: opts.port,
+        driver,
+        caFile: parts.caFile,
+        sourceAddresses: sourceAddresses === undefined ? undefined : [...sourceAddresses.addresses],
+        labels: opts.labels,
+      },
       concurrency: opts.concurrency,
       rate: opts.rate,
       signal,

@@ -8,6 +8,7 @@
  */
 import type { ScanRecord } from '../record.js';
 import type { DriverOptions } from '../probe/driver.js';
+import { SourceAddresses } from '../probe/source-addresses.js';
 import { createProbeTlsContext } from '../probe/tls-context.js';
 import {
   addressesOf,
@@ -32,7 +33,8 @@ export interface PlanRecipe {
   shard: number;
 }
 
-export type PartDriverOptions = Omit<DriverOptions, 'tlsContext' | 'stalls'>;
+/** The driver's plain options: a TLS context and a source-address rotation are rebuilt in each process. */
+export type PartDriverOptions = Omit<DriverOptions, 'tlsContext' | 'stalls' | 'sourceAddresses'>;
 
 export interface PartSettings {
   recipe: PlanRecipe;
@@ -43,6 +45,8 @@ export interface PartSettings {
   /** The driver's options but its TLS context, which each process builds again from `caFile`. */
   driver: PartDriverOptions;
   caFile: string | undefined;
+  /** `--source-address` values, checked by the parent; each process rotates through them on its own. */
+  sourceAddresses: string[] | undefined;
   labels: { campaign: string; job: string; vantage: string };
 }
 
@@ -161,6 +165,9 @@ export function runPart(): void {
       driver: {
         ...settings.driver,
         tlsContext: createProbeTlsContext(settings.caFile === undefined ? {} : { caFile: settings.caFile }),
+        ...(settings.sourceAddresses === undefined
+          ? {}
+          : { sourceAddresses: new SourceAddresses(settings.sourceAddresses) }),
       },
       labels: settings.labels,
       pacer: settings.rate > 0 ? new TokenBucket(settings.rate) : UNPACED,

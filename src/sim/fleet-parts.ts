@@ -16,7 +16,8 @@ import { formatIpv4, parseFleetRange, type FleetRange } from './address-range.js
 import { createAssigner, type Mix, type PersonaAssigner } from './assignment.js';
 import { generateSimCertificates, type SimCertificates } from './certificates.js';
 import { FleetDescription } from './fleet-description.js';
-import type { FleetOptions } from './fleet.js';
+import { fleetPathSources, type FleetOptions } from './fleet.js';
+import type { PathSources } from './path-sources.js';
 import type { PartReply, PartRequest } from './fleet-part.js';
 import { PORT_ATTEMPTS } from './listeners.js';
 
@@ -54,6 +55,8 @@ export interface SplitFleetOptions {
   implicitTlsPort?: number;
   mix: Mix;
   seed: number;
+  /** Client addresses the path personas' boxes act on (fleet.ts); every part gets the same. */
+  pathSources?: readonly string[];
 }
 
 export interface SplitFleet extends FleetDescription {
@@ -69,7 +72,14 @@ export async function startSplitFleet(opts: SplitFleetOptions): Promise<SplitFle
   const processes = opts.parts.map((part) => new PartProcess(part));
   try {
     await Promise.all(processes.map((p) => p.ready));
-    const base: FleetOptions = { range: range.cidr, mix: opts.mix, seed: opts.seed, certificates };
+    const paths = fleetPathSources(opts.pathSources, opts.mix);
+    const base: FleetOptions = {
+      range: range.cidr,
+      mix: opts.mix,
+      seed: opts.seed,
+      certificates,
+      pathSources: paths.list,
+    };
     const ours = opts.port === 0 && (opts.implicitTlsPort ?? 0) === 0;
     for (let attempt = 1; ; attempt++) {
       const [first, ...rest] = processes as [PartProcess, ...PartProcess[]];
@@ -80,8 +90,17 @@ export async function startSplitFleet(opts: SplitFleetOptions): Promise<SplitFle
       );
       const failed = replies.findIndex((r) => r.type !== 'listening');
       if (failed === -1) {
-        const assign = createAssigner(opts.mix, opts.seed);
-        return new RunningSplitFleet(range, chosen.port, chosen.implicitTlsPort, opts, certificates, assign, processes);
+        const assign = createAssigner(opts.mix, opts.seed, paths.personas());
+        return new RunningSplitFleet(
+          range,
+          chosen.port,
+          chosen.implicitTlsPort,
+          opts,
+          certificates,
+          assign,
+          processes,
+          paths,
+        );
       }
       await Promise.all(processes.map((p) => p.closeFleet()));
       const reply = replies[failed] as PartReply;
@@ -115,8 +134,9 @@ class RunningSplitFleet extends FleetDescription implements SplitFleet {
     certs: SimCertificates,
     assign: PersonaAssigner,
     private readonly processes: PartProcess[],
+    paths: PathSources,
   ) {
-    super(range, port, implicitTlsPort, opts.mix, opts.seed, certs, assign);
+    super(range, port, implicitTlsPort, opts.mix, opts.seed, certs, assign, paths);
     this.parts = opts.parts;
     this.failure = Promise.race(processes.map((p) => p.unexpectedExit));
     this.failure.catch(() => undefined);

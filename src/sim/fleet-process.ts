@@ -22,6 +22,8 @@ export interface FleetProcessOptions {
   range: string;
   mix: Mix;
   seed: number;
+  /** Client addresses the path personas' boxes act on (`--path-sources`). */
+  pathSources?: readonly string[];
   /** Wraps the command line, e.g. to pin the process to a core (benchmarks). */
   launch?: (command: string, args: string[]) => { command: string; args: string[] };
 }
@@ -55,6 +57,9 @@ export async function startFleetProcess(opts: FleetProcessOptions): Promise<Flee
     caFile,
     '--manifest',
     manifestFile,
+    ...(opts.pathSources === undefined || opts.pathSources.length === 0
+      ? []
+      : ['--path-sources', opts.pathSources.join(',')]),
   ];
   const line = opts.launch?.(process.execPath, args) ?? { command: process.execPath, args };
   const child = spawn(line.command, line.args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -22,7 +22,8 @@ import { FleetDescription } from './fleet-description.js';
 import { bindEach, closeAll } from './listeners.js';
 import { openFilesLimit, socketBudget } from './open-files.js';
 import type { Persona } from './persona.js';
-import { PERSONAS } from './personas.js';
+import { onPathView } from './path-personas.js';
+import { PathSources } from './path-sources.js';
 import { DEFAULT_SESSION_LIMITS, serveSession, type SessionLimits } from './session.js';
 import { createTlsContexts, type TlsContexts } from './tls-contexts.js';
 
@@ -46,6 +47,11 @@ export interface FleetOptions {
   maxConnections?: number;
   /** Session bounds (idle timeout, line length, …); tests shorten the idle timeout. */
   limits?: Partial<SessionLimits>;
+  /**
+   * Client addresses whose connections pass the path personas' middleboxes
+   * (path-personas.ts). Given: the path personas join the even mix. Default: none.
+   */
+  pathSources?: readonly string[];
 }
 
 export interface Fleet extends FleetDescription {
@@ -62,6 +68,7 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
   const mix = opts.mix ?? 'even';
   if (!MIXES.includes(mix)) throw new UsageError(`--mix ${JSON.stringify(mix)}: expected one of ${MIXES.join(', ')}`);
   const seed = opts.seed ?? 1;
+  const paths = fleetPathSources(opts.pathSources, mix);
   const ports = opts.implicitTlsPort === undefined ? 1 : 2;
   const listenerCount = served.size * ports;
   const limit = openFilesLimit();
@@ -72,10 +79,11 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     );
   }
   const certs = opts.certificates ?? (await generateSimCertificates());
-  const assign = createAssigner(mix, seed);
+  const assign = createAssigner(mix, seed, paths.personas());
   const gate: Gate = {
     assign,
-    stats: new Map<string, number>(PERSONAS.map((p) => [p.name, 0])),
+    paths,
+    stats: new Map<string, number>(paths.personas().map((p) => [p.name, 0])),
     contexts: createTlsContexts(certs),
     limits: { ...DEFAULT_SESSION_LIMITS, ...opts.limits },
     maxConnections: opts.maxConnections ?? budget.connections(listenerCount),
@@ -100,6 +108,17 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
   return new RunningFleet(range, starttls.port, implicit?.port ?? null, mix, seed, certs, assign, gate, listeners);
 }
 
+/** Path sources, checked: the path personas have no realistic weight, so they join the even mix only. */
+export function fleetPathSources(values: readonly string[] | undefined, mix: Mix): PathSources {
+  const paths = new PathSources(values ?? []);
+  if (paths.enabled && mix !== 'even') {
+    throw new UsageError(
+      `--path-sources with --mix ${mix}: path personas join the even mix only (no published prevalence to weight them)`,
+    );
+  }
+  return paths;
+}
+
 /** A CIDR inside the fleet's range (a part of a split fleet). */
 function servedPart(range: FleetRange, text: string): FleetRange {
   const part = parseFleetRange('serve', text);
@@ -111,6 +130,7 @@ function servedPart(range: FleetRange, text: string): FleetRange {
 
 interface Gate {
   assign: PersonaAssigner;
+  paths: PathSources;
   stats: Map<string, number>;
   contexts: TlsContexts;
   limits: SessionLimits;
@@ -127,8 +147,10 @@ function accept(gate: Gate, socket: Socket, implicit: boolean, index: number): v
   }
   gate.sockets.add(socket);
   socket.once('close', () => gate.sockets.delete(socket));
-  const persona: Persona = gate.assign(index);
-  gate.stats.set(persona.name, (gate.stats.get(persona.name) ?? 0) + 1);
+  const assigned: Persona = gate.assign(index);
+  gate.stats.set(assigned.name, (gate.stats.get(assigned.name) ?? 0) + 1);
+  // A path persona's box acts on plaintext SMTP from the path sources only (path-personas.ts).
+  const persona = !implicit && gate.paths.has(socket.remoteAddress) ? onPathView(assigned) : assigned;
   serveSession(socket, { persona, contexts: gate.contexts, implicit, limits: gate.limits });
 }
 
@@ -144,7 +166,7 @@ class RunningFleet extends FleetDescription implements Fleet {
     private readonly gate: Gate,
     private readonly listeners: Server[],
   ) {
-    super(range, port, implicitTlsPort, mix, seed, certs, assign);
+    super(range, port, implicitTlsPort, mix, seed, certs, assign, gate.paths);
   }
 
   get stats(): ReadonlyMap<string, number> {

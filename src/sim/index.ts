@@ -7,3 +7,5 @@ export { MIXES, type Mix } from './assignment.js';
 export { parseFleetRange, type FleetRange } from './address-range.js';
 export { REALISTIC_WEIGHTS_PPM } from './realistic-mix.js';
 export { SIM_HOST, WRONG_HOST } from './certificates.js';
+export { PATH_PERSONAS } from './path-personas.js';
+export { PathSources } from './path-sources.js';

@@ -58,4 +58,17 @@ export interface Persona {
   readonly description: string;
   readonly server: ServerBehaviour;
   readonly expect: PersonaExpectation;
+  /**
+   * A path persona (path-personas.ts): a middlebox on the path from some
+   * client addresses only (the fleet's path sources) turns the server above
+   * into this one for them; every other client meets the server above.
+   */
+  readonly onPath?: OnPath;
+}
+
+export interface OnPath {
+  /** What the box does, for the docs. */
+  readonly box: string;
+  readonly server: ServerBehaviour;
+  readonly expect: PersonaExpectation;
 }

@@ -23,6 +23,8 @@ export interface SimRunOptions {
   seed: number;
   manifest?: string;
   caOut?: string;
+  /** `--path-sources`: client addresses the path personas' boxes act on. */
+  pathSources?: readonly string[];
 }
 
 interface ServedFleet extends FleetDescription {
@@ -41,6 +43,7 @@ export async function runSim(opts: SimRunOptions, out: NodeJS.WritableStream = p
     implicitTlsPort: opts.implicitTlsPort,
     mix: opts.mix,
     seed: opts.seed,
+    ...(opts.pathSources === undefined ? {} : { pathSources: opts.pathSources }),
   };
   const fleet: ServedFleet = await (
     parts.length === 1 ? startFleet(fleetOptions) : startSplitFleet({ ...fleetOptions, parts })
@@ -62,7 +65,8 @@ export async function runSim(opts: SimRunOptions, out: NodeJS.WritableStream = p
   const processes = parts.length === 1 ? '' : `, ${parts.length} processes`;
   out.write(
     `stripscan sim: listening on ${fleet.range.cidr} port ${fleet.port}${implicit}: ` +
-      `${fleet.range.size} hosts, ${fleet.personas.length} personas, mix ${fleet.mix}, seed ${fleet.seed}${processes}\n`,
+      `${fleet.range.size} hosts, ${fleet.personas.length} personas, mix ${fleet.mix}, seed ${fleet.seed}${processes}` +
+      `${fleet.pathSources.enabled ? `, path sources ${fleet.pathSources.list.join(',')}` : ''}\n`,
   );
   try {
     await Promise.race([stopped, fleet.failure ?? stopped]);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startFleet, type Fleet } from '../../src/sim/index.js';
+import { startFleet, type Fleet, type FleetOptions } from '../../src/sim/index.js';
 import { BIN, runCli, type CliResult } from '../helpers/run-cli.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
@@ -46,7 +46,8 @@ export interface Proc {
   kill9(): Promise<void>;
 }
 
-export async function startHarness(prefix: string): Promise<Harness> {
+/** `fleet` overrides the fleet's options (a smaller range, path sources). */
+export async function startHarness(prefix: string, fleetOptions: FleetOptions = {}): Promise<Harness> {
   const redis = await startTestRedis();
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });
   client.on('error', () => undefined);
@@ -54,7 +55,13 @@ export async function startHarness(prefix: string): Promise<Harness> {
   // covers every campaign of the queue tests (127.16.0.0 to 127.16.31.255).
   // The sim's idle timeout must outlast a probe's step deadline even doubled by stall give-back (tests use
   // --timeout ≤ 4 s): otherwise a silent persona's close, not our deadline, ends the step.
-  const fleet = await startFleet({ range: FLEET_RANGE, port: 0, mix: 'even', limits: { idleMs: 20_000 } });
+  const fleet = await startFleet({
+    range: FLEET_RANGE,
+    port: 0,
+    mix: 'even',
+    limits: { idleMs: 20_000 },
+    ...fleetOptions,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'stripscan-queue-'));
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, fleet.caPem);

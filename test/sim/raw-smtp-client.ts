@@ -25,12 +25,14 @@ export class RawSmtpClient {
   static async open(
     ip: string,
     port: number,
-    opts: { implicitTls?: boolean; ca?: string } = {},
+    opts: { implicitTls?: boolean; ca?: string; localAddress?: string } = {},
   ): Promise<RawSmtpClient> {
     if (!ip.startsWith('127.') && ip !== '::1') throw new Error(`test client refuses non-loopback ${ip}`);
+    // The source address matters to the path personas (a middlebox for some clients only).
+    const local = opts.localAddress === undefined ? {} : { localAddress: opts.localAddress };
     const socket = opts.implicitTls
-      ? tlsConnect({ host: ip, port, ...tlsOptions(opts.ca) })
-      : connect({ host: ip, port });
+      ? tlsConnect({ host: ip, port, ...local, ...tlsOptions(opts.ca) })
+      : connect({ host: ip, port, ...local });
     await new Promise<void>((resolve, reject) => {
       socket.once(opts.implicitTls ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', reject);

@@ -22,6 +22,7 @@ import { serviceTimeoutFrom } from '../service-timeout.js';
 export interface CreateFlags extends ScanFlags, RedisFlags {
   allowlist?: string;
   vantage?: string;
+  vantages?: string[];
   contact: string;
   chunkSize: number;
   queueDepth: number;
@@ -50,6 +51,11 @@ export function register(program: Command): void {
   addRedisFlags(create)
     .option('--allowlist <file>', 'scan only targets also listed in this file')
     .option('--vantage <label>', 'vantage point label (default: this host name; a worker may override it)')
+    .option(
+      '--vantages <labels>',
+      'run every chunk once from each of these vantage points (comma-separated labels); each worker then names its own with --vantage',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .requiredOption(
       '--contact <url>',
       '(required) where a network operator reaches you about this scan: an http(s) URL or a mail address (stored with the campaign)',
@@ -70,6 +76,10 @@ export function register(program: Command): void {
       const { createProbeTlsContext } = await import('../../probe/tls-context.js');
       // Validate before touching Redis: a bad CA file must create nothing.
       createProbeTlsContext(flags.caFile === undefined ? {} : { caFile: flags.caFile });
+      const { UsageError } = await import('../../errors.js');
+      if (flags.vantages !== undefined && flags.vantage !== undefined) {
+        throw new UsageError('--vantage and --vantages: give one (--vantages names every vantage of the campaign)');
+      }
       const resolved = await resolveTargets('campaign create', targets, flags);
       const spec = campaignSpecFrom({
         name,
@@ -87,13 +97,18 @@ export function register(program: Command): void {
         ehloName: flags.ehloName ?? defaultEhloName(),
         contact: flags.contact,
         vantage: flags.vantage ?? hostname(),
+        ...(flags.vantages === undefined ? {} : { vantages: flags.vantages }),
         forceStartTls: flags.forceStarttls,
         implicitTls: flags.implicitTls ?? IMPLICIT_TLS_PORTS.has(flags.port),
         caFile: flags.caFile === undefined ? null : (await import('node:path')).resolve(flags.caFile),
       });
       await withRedis(flags, (redis, prefix) => createCampaign(redis, prefix, spec));
+      const from =
+        spec.vantages === undefined
+          ? ''
+          : `, from each of ${spec.vantages.length} vantages (${spec.vantages.join(', ')})`;
       process.stdout.write(
-        `campaign ${spec.name}: ${spec.size} addresses in ${spec.chunksTotal} chunks (seed ${spec.seed}); run \`stripscan campaign start ${spec.name}\`\n`,
+        `campaign ${spec.name}: ${spec.size} addresses in ${spec.chunksTotal} chunks${from} (seed ${spec.seed}); run \`stripscan campaign start ${spec.name}\`\n`,
       );
     });
 
@@ -120,13 +135,13 @@ export function register(program: Command): void {
 
   addRedisFlags(campaign.command('list').description('list campaigns and their states')).action(
     async (flags: RedisFlags) => {
-      const { listCampaigns, readCampaign } = await import('../../queue/campaign-store.js');
+      const { chunkJobsTotal, listCampaigns, readCampaign } = await import('../../queue/campaign-store.js');
       await withRedis(flags, async (redis, prefix) => {
         for (const name of await listCampaigns(redis, prefix)) {
           const record = await readCampaign(redis, prefix, name);
           const failed = record.failedChunks > 0 ? `, ${record.failedChunks} failed` : '';
           process.stdout.write(
-            `${name}\t${record.state}\t${record.doneChunks}/${record.spec.chunksTotal} chunks${failed}\n`,
+            `${name}\t${record.state}\t${record.doneChunks}/${chunkJobsTotal(record.spec)} chunks${failed}\n`,
           );
         }
       });
@@ -147,24 +162,18 @@ export function register(program: Command): void {
     )
     .action(async (name: string, flags: RedisFlags & { json?: boolean; watch?: number | true }) => {
       const { campaignStatus, formatStatus } = await import('../../queue/campaign-status.js');
-      const { campaignQueue } = await import('../../queue/campaign-control.js');
       const { ENDED_STATES } = await import('../../queue/campaign-spec.js');
       await withRedis(flags, async (redis, prefix) => {
-        const queue = campaignQueue(redis, prefix, name);
-        try {
-          const intervalMs = flags.watch === undefined ? 0 : 1000 * (flags.watch === true ? 2 : flags.watch);
-          for (;;) {
-            const status = await campaignStatus(redis, queue, prefix, name);
-            if (flags.json === true) process.stdout.write(JSON.stringify(status) + '\n');
-            else {
-              if (intervalMs > 0 && process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J');
-              process.stdout.write(formatStatus(status));
-            }
-            if (intervalMs === 0 || ENDED_STATES.includes(status.state)) break;
-            await new Promise((r) => setTimeout(r, intervalMs));
+        const intervalMs = flags.watch === undefined ? 0 : 1000 * (flags.watch === true ? 2 : flags.watch);
+        for (;;) {
+          const status = await campaignStatus(redis, prefix, name);
+          if (flags.json === true) process.stdout.write(JSON.stringify(status) + '\n');
+          else {
+            if (intervalMs > 0 && process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J');
+            process.stdout.write(formatStatus(status));
           }
-        } finally {
-          await queue.close();
+          if (intervalMs === 0 || ENDED_STATES.includes(status.state)) break;
+          await new Promise((r) => setTimeout(r, intervalMs));
         }
       });
     });

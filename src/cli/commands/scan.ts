@@ -14,7 +14,13 @@ import { addStoreFlags, storeOptionsFrom, type StoreFlags } from '../../store/st
 import { parseIntInRange } from '../options.js';
 import { planFromFlags, resolveTargets } from '../plan-from-flags.js';
 import { startProgress } from '../progress.js';
-import { addProbeOptions, addTargetOptions, probeOptionsFrom, type ScanFlags } from '../scan-options.js';
+import {
+  addProbeOptions,
+  addSourceAddressOption,
+  addTargetOptions,
+  probeOptionsFrom,
+  type ScanFlags,
+} from '../scan-options.js';
 
 export interface ScanCommandFlags extends ScanFlags, StoreFlags {
   jsonl?: string;
@@ -27,6 +33,7 @@ export interface ScanCommandFlags extends ScanFlags, StoreFlags {
   allowlist?: string;
   progress?: boolean;
   procs?: number;
+  sourceAddress?: string[];
 }
 
 export function register(program: Command): void {
@@ -39,6 +46,7 @@ export function register(program: Command): void {
     );
   addTargetOptions(cmd);
   addProbeOptions(cmd);
+  addSourceAddressOption(cmd);
   addStoreFlags(cmd);
   cmd
     .option('--allowlist <file>', 'scan only targets also listed in this file')
@@ -69,6 +77,8 @@ export function generatedCampaignName(now = new Date()): string {
 export async function scanOptionsFromFlags(targets: string[], flags: ScanCommandFlags): Promise<LocalScanOptions> {
   const tlsContext = createProbeTlsContext(flags.caFile === undefined ? {} : { caFile: flags.caFile });
   const { set, names, specs, blocklists, allowlist } = await resolveTargets('scan', targets, flags);
+  const { familiesOf, sourceAddressesFrom } = await import('../../probe/source-addresses.js');
+  const sourceAddresses = await sourceAddressesFrom(flags.sourceAddress, familiesOf(set));
   const plan = planFromFlags(set, flags);
   if (flags.campaign !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(flags.campaign)) {
     throw new UsageError(`--campaign ${JSON.stringify(flags.campaign)}: expected letters, digits, '.', '_' or '-'`);
@@ -98,7 +108,13 @@ export async function scanOptionsFromFlags(targets: string[], flags: ScanCommand
     port: flags.port,
     concurrency: flags.concurrency,
     rate: flags.rate,
-    driver: { ...probe, timeoutMs: flags.timeout, connectTimeoutMs: flags.connectTimeout, tlsContext },
+    driver: {
+      ...probe,
+      timeoutMs: flags.timeout,
+      connectTimeoutMs: flags.connectTimeout,
+      tlsContext,
+      ...(sourceAddresses === undefined ? {} : { sourceAddresses }),
+    },
     labels: { campaign, job: `${campaign}-local-${plan.shard}`, vantage: flags.vantage ?? hostname() },
     store: flags.store ? storeOptionsFrom(flags) : null,
     jsonl,

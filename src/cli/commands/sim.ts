@@ -16,6 +16,7 @@ interface SimFlags {
   manifest?: string;
   caOut?: string;
   implicitTlsPort?: number;
+  pathSources: string[];
 }
 
 const MIX_VALUES = ['even', 'realistic'] as const;
@@ -46,6 +47,12 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the realistic mix', parseIntInRange('--seed', 0, 4294967295), 1)
     .option('--manifest <file>', 'write one JSON line per host and port: persona and expected record fields')
     .option('--ca-out <file>', "write the sim CA's certificate (PEM) here, for the scanner's --ca-file")
+    .option(
+      '--path-sources <addresses>',
+      "loopback client addresses (comma-separated, repeatable) whose connections pass the path personas' middleboxes; adds the path personas to the even mix (docs/sim.md)",
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .action(async (flags: SimFlags) => {
       const { runSim } = await import('../../sim/run-sim.js');
       await runSim({
@@ -56,6 +63,7 @@ export function register(program: Command): void {
         seed: flags.seed,
         manifest: flags.manifest,
         caOut: flags.caOut,
+        pathSources: flags.pathSources,
       });
     });
 }

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { addRedisFlags, type RedisFlags } from '../../queue/redis-flags.js';
 import { addMetricsFlags, type MetricsFlags } from '../metrics-flags.js';
 import { parseIntInRange } from '../options.js';
+import { addSourceAddressOption } from '../scan-options.js';
 import { serviceTimeoutFrom } from '../service-timeout.js';
 
 interface WorkerFlags extends RedisFlags, MetricsFlags {
@@ -19,6 +20,7 @@ interface WorkerFlags extends RedisFlags, MetricsFlags {
   exitWhenDone?: boolean;
   shutdownGrace: number;
   quiet?: boolean;
+  sourceAddress: string[];
 }
 
 export function register(program: Command): void {
@@ -26,8 +28,11 @@ export function register(program: Command): void {
     .command('worker')
     .description('Run a scan worker for a distributed campaign (needs only Redis).')
     .requiredOption('--campaign <name>', 'campaign to work on');
-  addMetricsFlags(addRedisFlags(cmd))
-    .option('--vantage <label>', "this worker's vantage label (default: the campaign's)")
+  addSourceAddressOption(addMetricsFlags(addRedisFlags(cmd)))
+    .option(
+      '--vantage <label>',
+      "this worker's vantage: for a campaign created with --vantages, which one it is (required; it takes only that vantage's chunks); otherwise a label for its records (default: the campaign's)",
+    )
     .option('--ca-file <file>', "trust anchors on this machine (default: the campaign's --ca-file)")
     .option('--jobs <n>', 'chunks run at once by this process', parseIntInRange('--jobs', 1, 64), 2)
     .option(
@@ -47,12 +52,17 @@ export function register(program: Command): void {
     .action(async (flags: WorkerFlags) => {
       const { startScanWorker } = await import('../../queue/scan-worker.js');
       const { resolveRedisUrl, checkPrefix } = await import('../../queue/redis-connection.js');
+      const { SourceAddresses } = await import('../../probe/source-addresses.js');
+      // Checked here (literals, bindable); against the campaign's target families once the worker has read it.
+      const sourceAddresses = flags.sourceAddress.length > 0 ? new SourceAddresses(flags.sourceAddress) : undefined;
+      await sourceAddresses?.checkBindable();
       const worker = await startScanWorker({
         redisUrl: resolveRedisUrl(flags),
         prefix: checkPrefix(flags.prefix),
         campaign: flags.campaign,
         ...(flags.vantage === undefined ? {} : { vantage: flags.vantage }),
         ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }),
+        ...(sourceAddresses === undefined ? {} : { sourceAddresses }),
         jobs: flags.jobs,
         lockDurationMs: flags.lockDuration,
         ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }),
@@ -71,7 +81,7 @@ export function register(program: Command): void {
         return;
       }
       process.stderr.write(
-        `worker ${worker.id} on campaign ${flags.campaign}${worker.metricsPort === null ? '' : `; metrics on ${flags.metricsHost}:${worker.metricsPort}`}\n`,
+        `worker ${worker.id} on campaign ${flags.campaign}${flags.vantage === undefined ? '' : `, vantage ${flags.vantage}`}${worker.metricsPort === null ? '' : `; metrics on ${flags.metricsHost}:${worker.metricsPort}`}\n`,
       );
       await runUntilSignal(worker.done, () => worker.close(), flags.shutdownGrace);
     });

@@ -15,7 +15,8 @@ import type { Redis } from 'ioredis';
 import { StripscanError } from '../../errors.js';
 import type { CampaignRow, RecordWriter } from '../../store/index.js';
 import type { CampaignSpec } from '../campaign-spec.js';
-import { listCampaigns, readCampaign, type CampaignRecord } from '../campaign-store.js';
+import { lanesOf } from '../campaign-spec.js';
+import { chunkJobsTotal, listCampaigns, readCampaign, type CampaignRecord } from '../campaign-store.js';
 import { campaignKeys } from '../keys.js';
 
 export function campaignRow(
@@ -33,8 +34,9 @@ export function campaignRow(
     started_at: progress.startedAt ?? createdAt,
     ended_at: progress.endedAt,
     state: progress.state,
-    addresses_total: spec.size,
-    chunks_total: spec.chunksTotal,
+    // A multi-vantage campaign probes every address once per vantage: totals count probes and chunk jobs.
+    addresses_total: spec.size * lanesOf(spec).length,
+    chunks_total: chunkJobsTotal(spec),
     chunks_done: n.doneChunks ?? 0,
     chunks_failed: n.failedChunks ?? 0,
     attempted: n.attempted ?? 0,
@@ -53,6 +55,13 @@ function numbersOf(hash: Record<string, string>, record: CampaignRecord): Record
   for (const [key, value] of Object.entries(hash)) keep(key, value);
   // The record adds what the hash does not hold itself (a count kept in a key of its own, say).
   for (const [key, value] of [...Object.entries(record), ...Object.entries(record.counters)]) keep(key, value);
+  // Each vantage's progress of a multi-vantage campaign, under `vantage:<label>:<name>`.
+  for (const lane of record.lanes) {
+    if (lane.lane === null) continue;
+    const { doneChunks, failedChunks, nextChunk } = lane;
+    for (const [key, value] of Object.entries({ doneChunks, failedChunks, nextChunk, ...lane.counters }))
+      keep(`vantage:${lane.vantage}:${key}`, value);
+  }
   return out;
 }
 
