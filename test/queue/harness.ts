@@ -158,6 +158,9 @@ export async function startHarness(prefix: string, fleetOptions: FleetOptions = 
         '3000',
         '--shutdown-grace',
         '10000',
+        // One process per worker unless a test asks for more: the tests count and kill worker processes.
+        '--procs',
+        '1',
         ...extra,
         ...redisArgs,
       ]),

@@ -4,6 +4,7 @@
  * backoff). Exits 2 for a campaign that does not exist, 0 at once for one
  * that has already ended (done, done-with-failures or cancelled).
  */
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { addRedisFlags, type RedisFlags } from '../../queue/redis-flags.js';
 import { addMetricsFlags, type MetricsFlags } from '../metrics-flags.js';
@@ -21,6 +22,7 @@ interface WorkerFlags extends RedisFlags, MetricsFlags {
   shutdownGrace: number;
   quiet?: boolean;
   sourceAddress: string[];
+  procs?: number;
 }
 
 export function register(program: Command): void {
@@ -49,7 +51,14 @@ export function register(program: Command): void {
       60_000,
     )
     .option('--quiet', 'no per-chunk log lines')
+    .option(
+      '--procs <n>',
+      'worker processes on this machine, each a worker of its own (default: the cores available)',
+      parseIntInRange('--procs', 1, 256),
+    )
     .action(async (flags: WorkerFlags) => {
+      // A copy of another worker process (--procs) ends with it, from its first moment.
+      (await import('../worker-processes.js')).endWithParent();
       const { startScanWorker } = await import('../../queue/scan-worker.js');
       const { resolveRedisUrl, checkPrefix } = await import('../../queue/redis-connection.js');
       const { SourceAddresses } = await import('../../probe/source-addresses.js');
@@ -83,7 +92,22 @@ export function register(program: Command): void {
       process.stderr.write(
         `worker ${worker.id} on campaign ${flags.campaign}${flags.vantage === undefined ? '' : `, vantage ${flags.vantage}`}${worker.metricsPort === null ? '' : `; metrics on ${flags.metricsHost}:${worker.metricsPort}`}\n`,
       );
+      // The other processes start once this one runs: a campaign that does not
+      // exist or has ended is said once, by this process, and starts none.
+      const { isWorkerCopy, startWorkerCopies } = await import('../worker-processes.js');
+      const procs = isWorkerCopy() ? 1 : (flags.procs ?? availableParallelism());
+      const copies =
+        procs > 1
+          ? startWorkerCopies({
+              copies: procs - 1,
+              args: process.argv.slice(2),
+              metricsPort: flags.metricsPort ?? null,
+              log: (line) => process.stderr.write(`worker: ${line}\n`),
+            })
+          : null;
       await runUntilSignal(worker.done, () => worker.close(), flags.shutdownGrace);
+      const code = (await copies?.finished) ?? 0;
+      if (code !== 0) process.exitCode = code;
     });
 }
 
