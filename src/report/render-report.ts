@@ -69,7 +69,12 @@ const label = (text: string): string => serverSpan(text, TEXT_LIMITS.label);
 function placesTable(first: string, rows: PlaceRow[], label: (key: string) => string): string {
   return table(
     [first, 'SMTP hosts', 'Stripped hosts', 'Stripped share'],
-    rows.map((r) => [word(label(r.key)), num(r.smtp_hosts), num(r.stripped_hosts), pct(r.stripped_hosts, r.smtp_hosts)]),
+    rows.map((r) => [
+      word(label(r.key)),
+      num(r.smtp_hosts),
+      num(r.stripped_hosts),
+      pct(r.stripped_hosts, r.smtp_hosts),
+    ]),
     [1, 2, 3],
   );
 }
@@ -91,7 +96,7 @@ function paramsTable(s: CampaignSummary): string {
     ['State and completeness', esc(describeCompleteness(f))],
     ['Seed', `<code>${esc(f.seed)}</code>`],
     ['EHLO name', serverSpan(f.ehlo_name, TEXT_LIMITS.address)],
-    ['Contact', serverSpan(f.contact, TEXT_LIMITS.name)],
+    ['Contact', serverSpan(f.contact, TEXT_LIMITS.contact)],
     ['Jobs reported', num(Number(f.jobs))],
     ['Addresses attempted', num(Number(f.attempted))],
     ['Addresses responsive', `${num(Number(f.responsive))} (${pct(Number(f.responsive), Number(f.attempted))})`],
@@ -104,7 +109,7 @@ function paramsTable(s: CampaignSummary): string {
 function paramValue(v: unknown): string {
   const items = Array.isArray(v) ? v : [v];
   return items
-    .map((x) => serverSpan(typeof x === 'string' ? x : JSON.stringify(x) ?? 'null', TEXT_LIMITS.label))
+    .map((x) => serverSpan(typeof x === 'string' ? x : (JSON.stringify(x) ?? 'null'), TEXT_LIMITS.label))
     .join(', ');
 }
 

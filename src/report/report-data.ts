@@ -302,7 +302,8 @@ export function targetSetKey(paramsJson: string): string | null {
   const o = p as Record<string, unknown>;
   const targets = o.targets ?? o.specs;
   if (typeof o.port !== 'number' || !Array.isArray(targets) || targets.length === 0) return null;
-  const sorted = (v: unknown): unknown => (Array.isArray(v) ? [...v].map((x) => JSON.stringify(x)).sort() : v ?? null);
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v) ? [...v].map((x) => JSON.stringify(x)).sort() : (v ?? null);
   return JSON.stringify({
     port: o.port,
     targets: sorted(targets),
@@ -345,8 +346,11 @@ export async function loadHistory(
   } else {
     // Only campaigns that started up to the report's: a report read later still draws the same line.
     chosen = known
-      .filter((k) => (k.campaign === opts.campaign || (key !== null && targetSetKey(k.params) === key)) &&
-        (main === undefined || k.started_at <= main.started_at || k.campaign === opts.compare))
+      .filter(
+        (k) =>
+          (k.campaign === opts.campaign || (key !== null && targetSetKey(k.params) === key)) &&
+          (main === undefined || k.started_at <= main.started_at || k.campaign === opts.compare),
+      )
       .map((k) => k.campaign);
     if (!chosen.includes(opts.campaign)) chosen.push(opts.campaign);
   }

@@ -41,9 +41,14 @@ export const TEXT_LIMITS = {
   label: { maxChars: 40, maxWord: 40, nowrap: true },
   banner: { maxChars: 160, maxWord: 32 },
   name: { maxChars: 120, maxWord: 40 },
+  /** A URL or an e-mail address in a two-column table (the contact): one long word is normal. */
+  contact: { maxChars: 200, maxWord: 80 },
 } as const;
 
-/** A list of keywords: each whole on its line, separated by spaces where the cell may wrap. */
+/**
+ * A list of keywords: each kept whole (`SIZE 10240000` is one keyword), separated by ` · `
+ * so that a line may break only between keywords.
+ */
 export function keywordList(keywords: readonly string[]): string {
-  return keywords.map((k) => serverSpan(k, TEXT_LIMITS.keyword)).join(' ');
+  return keywords.map((k) => serverSpan(k, TEXT_LIMITS.keyword)).join(' · ');
 }

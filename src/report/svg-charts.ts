@@ -131,9 +131,7 @@ export function shareLineChart(title: string, xLabels: readonly string[], series
   xLabels.forEach((label, i) => {
     const x = xAt(i).toFixed(1);
     const y = top + plotH + 18;
-    const place = slanted
-      ? `text-anchor="end" transform="rotate(-30 ${x} ${y})"`
-      : `text-anchor="middle"`;
+    const place = slanted ? `text-anchor="end" transform="rotate(-30 ${x} ${y})"` : `text-anchor="middle"`;
     parts.push(
       `<line x1="${x}" x2="${x}" y1="${top + plotH}" y2="${top + plotH + 5}" stroke="#999"/>`,
       `<text x="${x}" y="${y}" ${place} class="axis">${escapeHtml(label)}</text>`,
@@ -160,12 +158,12 @@ export function shareLineChart(title: string, xLabels: readonly string[], series
       `<text x="${lx + 16}" y="22" class="legend">${escapeHtml(s.name)}</text>`,
     );
   });
-  return svg(title, width, height, parts);
+  return svg(title, width, height, parts, 'chart series');
 }
 
-function svg(title: string, width: number, height: number, parts: string[]): string {
+function svg(title: string, width: number, height: number, parts: string[], cls = 'chart'): string {
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="${cls}" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
     `<title>${escapeHtml(title)}</title>${parts.join('')}</svg>`
   );
 }
