@@ -146,6 +146,29 @@ describe('dashboard panel queries against scanned data', () => {
     expect(String(table.data[0]?.host)).toMatch(/^127\.20\.0\.\d+$/);
   });
 
+  it('the campaigns dashboard: port and country list what was scanned, and narrow every panel', async () => {
+    const ctx = await contextFor(campaigns);
+    expect(ctx.variables.port?.options).toEqual([String(scanned.port)]);
+    expect(ctx.variables.country?.options).toEqual(['DE', 'TN']);
+    const all = await panelResult(campaigns, 'Outcomes reported by jobs', ctx);
+    const scannedPort = await contextFor(campaigns, { port: [String(scanned.port)], country: ['TN'] });
+    expect((await panelResult(campaigns, 'Outcomes reported by jobs', scannedPort)).data).toEqual(all.data);
+    // A port no campaign scanned, or a country no campaign saw: nothing, in every panel.
+    for (const chosen of [{ port: ['1'] }, { country: ['ZZ'] }]) {
+      const none = await contextFor(campaigns, chosen);
+      for (const panel of queryPanels(campaigns)) {
+        const result = await panelResult(campaigns, panel.title, none);
+        const values = result.data.flatMap((r) =>
+          Object.values(r).filter((v) => typeof v === 'number' || /^\d+$/.test(String(v))),
+        );
+        expect(
+          result.data.length === 0 || values.every((v) => Number(v) === 0 || v === null),
+          `${panel.title} with ${JSON.stringify(chosen)}`,
+        ).toBe(true);
+      }
+    }
+  });
+
   it('the campaign dashboard counts every attempted address, connect failures included', async () => {
     const ctx = await contextFor(campaigns);
     const outcomes = await panelResult(campaigns, 'Outcomes reported by jobs', ctx);
