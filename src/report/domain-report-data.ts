@@ -64,7 +64,7 @@ export async function loadDomainSummary(client: ClickHouseClient, campaign: stri
        toString(verdict) AS verdict, ifNull(outcome, '') AS outcome, fingerprints, reasons
      FROM domain_policies
      WHERE campaign = {campaign:String} AND verdict IN ('policy-violated', 'policy-testing-violated')
-     ORDER BY verdict = 'policy-violated' DESC, domain, mx, ip LIMIT ${BROKEN_LIMIT}`,
+     ORDER BY verdict = 'policy-violated' DESC, domain, mx, domain_policies.ip LIMIT ${BROKEN_LIMIT}`,
     campaign,
   );
   return {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadHistory, writeReport } from '../../src/report/index.js';
+import { loadHistory, loadReportData, writeReport } from '../../src/report/index.js';
 import { createWriter } from '../../src/store/index.js';
 import { syntheticRecords } from '../../src/store/synthetic-records.js';
 import {
@@ -117,6 +117,9 @@ describe('HTML report', () => {
     expect(named.rule).toBe('named');
     expect(named.points.map((p) => p.campaign)).toEqual([ELSEWHERE, 'alpha', 'beta']);
     expect(named.points[0]?.completeness).toBe('done: 100 % (40 of 40 addresses)');
+    await expect(
+      loadReportData(scanned.store.client, { campaign: 'alpha', series: ['nope'], storeDescription: 'test' }),
+    ).rejects.toThrow(/^--series "nope": no such campaign in the store$/);
   });
 
   it('renders in Chromium: charts drawn, no network, no console errors, hostile text shown as text', async () => {
