@@ -154,7 +154,8 @@ describe('dashboard panel queries against scanned data', () => {
     const scannedPort = await contextFor(campaigns, { port: [String(scanned.port)], country: ['TN'] });
     expect((await panelResult(campaigns, 'Outcomes reported by jobs', scannedPort)).data).toEqual(all.data);
     // A port no campaign scanned, or a country no campaign saw: nothing, in every panel.
-    for (const chosen of [{ port: ['1'] }, { country: ['ZZ'] }]) {
+    const nothing: Record<string, string[]>[] = [{ port: ['1'] }, { country: ['ZZ'] }];
+    for (const chosen of nothing) {
       const none = await contextFor(campaigns, chosen);
       for (const panel of queryPanels(campaigns)) {
         const result = await panelResult(campaigns, panel.title, none);
