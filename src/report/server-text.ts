@@ -50,5 +50,6 @@ export const TEXT_LIMITS = {
  * so that a line may break only between keywords.
  */
 export function keywordList(keywords: readonly string[]): string {
-  return keywords.map((k) => serverSpan(k, TEXT_LIMITS.keyword)).join(' · ');
+  // A no-break space before the dot keeps it at the end of a line, never at the start of the next.
+  return keywords.map((k) => serverSpan(k, TEXT_LIMITS.keyword)).join('&#160;· ');
 }
