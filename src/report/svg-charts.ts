@@ -97,7 +97,7 @@ const textWidth = (text: string): number => [...text].length * 6.8;
  */
 export function shareLineChart(title: string, xLabels: readonly string[], series: readonly LineSeries[]): string {
   const n = Math.max(xLabels.length, 1);
-  const plotW = Math.max(760, n * 90);
+  const plotW = Math.max(940, n * 90);
   const plotH = 300;
   const inset = 30;
   const spacing = n <= 1 ? plotW : (plotW - 2 * inset) / (n - 1);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { targetSetKey } from '../../src/report/index.js';
 import { clipText, serverSpan } from '../../src/report/server-text.js';
-import { roundTicks } from '../../src/report/svg-charts.js';
+import { roundTicks, shareLineChart } from '../../src/report/svg-charts.js';
 
 describe('clipText', () => {
   it('keeps text within both limits, and cuts at the first character past either with an ellipsis', () => {
@@ -37,6 +37,19 @@ describe('roundTicks', () => {
   for (const [max, ticks] of cases) {
     it(`${max} → ${ticks.join(', ')}`, () => expect(roundTicks(max)).toEqual(ticks));
   }
+});
+
+describe('shareLineChart', () => {
+  it('draws every campaign name in full, slanted when the names do not fit between points, on round ticks', () => {
+    const names = Array.from({ length: 12 }, (_, i) => `weekly-port25-sweep-2026-${String(i + 1).padStart(2, '0')}<x>`);
+    const svg = shareLineChart('t', names, [{ name: 's', points: names.map((x, i) => ({ x, y: i / 100 })) }]);
+    for (const n of names) expect(svg).toContain(`>${n.replace('<x>', '&lt;x&gt;')}</text>`);
+    expect(svg).toContain('rotate(-30');
+    const ticks = [...svg.matchAll(/class="value">([\d.]+) %</g)].map((m) => m[1]);
+    expect(ticks).toEqual(['0', '2', '4', '6', '8', '10', '12']);
+    const short = shareLineChart('t', ['a', 'b'], [{ name: 's', points: [{ x: 'a', y: 0.5 }] }]);
+    expect(short).not.toContain('rotate(-30');
+  });
 });
 
 describe('targetSetKey', () => {
