@@ -1,11 +1,11 @@
--- Hosts that completed STARTTLS in an earlier campaign but not in a later one (before, after)
-SELECT replaceRegexpOne(toString(ip), '^::ffff:', '') AS host, port,
+-- TLS hosts of an earlier campaign that answered a later one without completing TLS (before, after); outcome_after says how
+SELECT host, port,
        argMaxIf(toString(outcome), ts, campaign = {after:String}) AS outcome_after,
        argMaxIf(asn, ts, campaign = {after:String}) AS asn
 FROM observations
 WHERE campaign IN ({before:String}, {after:String})
-GROUP BY ip, port
-HAVING countIf(campaign = {before:String} AND outcome = 'tls-ok') > 0
+GROUP BY ip, host, port
+HAVING countIf(campaign = {before:String} AND is_tls_host) > 0
    AND countIf(campaign = {after:String}) > 0
-   AND countIf(campaign = {after:String} AND outcome = 'tls-ok') = 0
+   AND countIf(campaign = {after:String} AND is_tls_host) = 0
 ORDER BY ip, port;

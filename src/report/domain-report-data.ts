@@ -60,11 +60,11 @@ export async function loadDomainSummary(client: ClickHouseClient, campaign: stri
   );
   const broken = await rows<BrokenPromise>(
     client,
-    `SELECT domain, mx, ifNull(toString(ip), '') AS ip, toString(policy_source) AS source, policy_mode AS mode,
+    `SELECT domain, mx, ifNull(host, '') AS ip, toString(policy_source) AS source, policy_mode AS mode,
        toString(verdict) AS verdict, ifNull(outcome, '') AS outcome, fingerprints, reasons
      FROM domain_policies
      WHERE campaign = {campaign:String} AND verdict IN ('policy-violated', 'policy-testing-violated')
-     ORDER BY verdict = 'policy-violated' DESC, domain, mx, ip LIMIT ${BROKEN_LIMIT}`,
+     ORDER BY verdict = 'policy-violated' DESC, domain, mx, domain_policies.ip LIMIT ${BROKEN_LIMIT}`,
     campaign,
   );
   return {

@@ -1,7 +1,7 @@
 /**
  * The HTML campaign report.
  *
- *   const data = await loadReportData(store.client, { campaign, compare?, storeDescription })
+ *   const data = await loadReportData(store.client, { campaign, compare?, series?, storeDescription })
  *   const html = renderReport(data)                  // one self-contained document
  *   await writeReport(store, { campaign, compare?, htmlFile })   // both, written atomically → { bytes, completeness }
  */
@@ -11,8 +11,8 @@ import { describeCompleteness } from './completeness.js';
 import { loadReportData } from './report-data.js';
 import { renderReport } from './render-report.js';
 
-export { loadReportData, loadCampaignSummary, loadHistory } from './report-data.js';
-export type { ReportData, CampaignSummary, CampaignFacts, Count, HistoryPoint } from './report-data.js';
+export { loadReportData, loadCampaignSummary, loadHistory, targetSetKey } from './report-data.js';
+export type { ReportData, CampaignSummary, CampaignFacts, Count, History, HistoryPoint } from './report-data.js';
 export { renderReport } from './render-report.js';
 export { describeCompleteness, type CampaignProgress } from './completeness.js';
 export { escapeHtml } from './html-escape.js';
@@ -20,6 +20,8 @@ export { escapeHtml } from './html-escape.js';
 export interface WriteReportOptions {
   campaign: string;
   compare?: string | undefined;
+  /** The campaigns the time series draws (--series); by default those over the same target set and port. */
+  series?: readonly string[] | undefined;
   htmlFile: string;
 }
 
@@ -31,6 +33,7 @@ export async function writeReport(
   const data = await loadReportData(store.client, {
     campaign: opts.campaign,
     compare: opts.compare,
+    series: opts.series,
     storeDescription: store.description,
   });
   const html = renderReport(data);

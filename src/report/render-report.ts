@@ -8,6 +8,7 @@ import { describeCompleteness } from './completeness.js';
 import { escapeHtml as esc } from './html-escape.js';
 import type { DomainSummary } from './domain-report-data.js';
 import type { CampaignSummary, Count, PlaceRow, ReportData } from './report-data.js';
+import { keywordList, serverSpan, TEXT_LIMITS } from './server-text.js';
 import { barChart, shareLineChart, type BarSeries } from './svg-charts.js';
 import { renderVantageSection } from './vantage-section.js';
 
@@ -23,18 +24,27 @@ h3{font-size:15px;margin:18px 0 6px}.muted{color:#666}
 .card b{display:block;font-size:22px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:8px 24px}
 table{border-collapse:collapse;width:100%;margin:6px 0}
-th,td{border-bottom:1px solid #e6e6e6;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f7f7f9;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
-code,.server{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;white-space:pre-wrap;word-break:break-all}
+th,td{border-bottom:1px solid #e6e6e6;padding:4px 8px;text-align:left;vertical-align:top;word-break:normal;overflow-wrap:normal;hyphens:none}
+th{background:#f7f7f9;font-weight:600}
+th.n,td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+code,.server{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px}
+.server{white-space:pre-wrap}.nowrap{white-space:nowrap}
+.server[title]{text-decoration:underline dotted #999}
 svg.chart{max-width:100%;height:auto;font-size:12px}svg.chart text{fill:#333}svg.chart .value{fill:#555;font-size:11px}
+svg.chart .axis{fill:#333;font-size:12px}
 `;
 
 const pct = (part: number, whole: number): string => (whole > 0 ? `${((100 * part) / whole).toFixed(2)} %` : '–');
 const num = (n: number): string => n.toLocaleString('en-US');
 
+/**
+ * A table; `numeric` columns are right-aligned, their headings too, so a
+ * number stands under its own heading (a left-aligned heading over
+ * right-aligned numbers put each number under the next column's heading).
+ */
 function table(headers: string[], rows: string[][], numeric: number[] = []): string {
   if (rows.length === 0) return '<p class="muted">None.</p>';
-  const head = headers.map((h) => `<th>${esc(h)}</th>`).join('');
+  const head = headers.map((h, i) => `<th${numeric.includes(i) ? ' class="n"' : ''}>${esc(h)}</th>`).join('');
   const body = rows
     .map((r) => `<tr>${r.map((cell, i) => `<td${numeric.includes(i) ? ' class="n"' : ''}>${cell}</td>`).join('')}</tr>`)
     .join('');
@@ -53,10 +63,19 @@ function countsChart(title: string, pick: (s: CampaignSummary) => Count[], data:
   return `<section><h3>${esc(title)}</h3>${barChart(title, labels, series)}</section>`;
 }
 
+/** A word of our own vocabulary (an outcome, a fingerprint): hyphens are no place to break it. */
+const word = (text: string): string => `<span class="nowrap">${esc(text)}</span>`;
+const label = (text: string): string => serverSpan(text, TEXT_LIMITS.label);
+
 function placesTable(first: string, rows: PlaceRow[], label: (key: string) => string): string {
   return table(
     [first, 'SMTP hosts', 'Stripped hosts', 'Stripped share'],
-    rows.map((r) => [esc(label(r.key)), num(r.smtp_hosts), num(r.stripped_hosts), pct(r.stripped_hosts, r.smtp_hosts)]),
+    rows.map((r) => [
+      word(label(r.key)),
+      num(r.smtp_hosts),
+      num(r.stripped_hosts),
+      pct(r.stripped_hosts, r.smtp_hosts),
+    ]),
     [1, 2, 3],
   );
 }
@@ -72,19 +91,27 @@ function paramsTable(s: CampaignSummary): string {
     params = { params: f.params };
   }
   const rows: string[][] = [
-    ['Campaign', esc(f.campaign)],
+    ['Campaign', label(f.campaign)],
     ['Started', esc(f.started_at || 'unknown')],
     ['Ended', esc(f.ended_at ?? 'not ended')],
-    ['Completeness', esc(describeCompleteness(f))],
+    ['State and completeness', esc(describeCompleteness(f))],
     ['Seed', `<code>${esc(f.seed)}</code>`],
-    ['EHLO name', `<code>${esc(f.ehlo_name)}</code>`],
-    ['Contact', esc(f.contact)],
+    ['EHLO name', serverSpan(f.ehlo_name, TEXT_LIMITS.address)],
+    ['Contact', serverSpan(f.contact, TEXT_LIMITS.contact)],
     ['Jobs reported', num(Number(f.jobs))],
     ['Addresses attempted', num(Number(f.attempted))],
     ['Addresses responsive', `${num(Number(f.responsive))} (${pct(Number(f.responsive), Number(f.attempted))})`],
-    ...Object.entries(params).map(([k, v]) => [`<code>${esc(k)}</code>`, `<code>${esc(JSON.stringify(v))}</code>`]),
+    ...Object.entries(params).map(([k, v]) => [`<code>${esc(k)}</code>`, paramValue(v)]),
   ];
   return table(['Parameter', 'Value'], rows);
+}
+
+/** A parameter's value: a list (targets, blocklists) as whole items that wrap between items only. */
+function paramValue(v: unknown): string {
+  const items = Array.isArray(v) ? v : [v];
+  return items
+    .map((x) => serverSpan(typeof x === 'string' ? x : (JSON.stringify(x) ?? 'null'), TEXT_LIMITS.label))
+    .join(', ');
 }
 
 /** A campaign cut short is a different sample: say so before any number. */
@@ -104,7 +131,7 @@ function summaryCards(s: CampaignSummary): string {
       `${num(s.strippedCircumstantial)} · ${pct(s.strippedCircumstantial, s.smtpHosts)}`,
     ),
     card('Timed out after the banner', `${num(s.timeoutHosts)} · ${pct(s.timeoutHosts, s.smtpHosts)}`),
-    card('STARTTLS negotiated', `${num(s.tlsOkHosts)} · ${pct(s.tlsOkHosts, s.smtpHosts)}`),
+    card('TLS hosts (handshake completed)', `${num(s.tlsHosts)} · ${pct(s.tlsHosts, s.smtpHosts)}`),
   ].join('')}</div>`;
 }
 
@@ -118,27 +145,28 @@ function campaignDetail(s: CampaignSummary): string {
     table(
       ['Host', 'Port', 'Vantage', 'Evidence', 'Fingerprints', 'EHLO keywords (as received)', 'Banner'],
       s.stripped.map((h) => [
-        `<code>${esc(h.host)}</code>`,
+        serverSpan(h.host, TEXT_LIMITS.address),
         String(h.port),
-        esc(h.vantage),
-        esc(h.strip_evidence),
-        esc(h.fingerprints.join(', ')),
-        `<span class="server">${esc(h.ehlo_keywords.join(' · '))}</span>`,
-        `<span class="server">${esc(h.banner)}</span>`,
+        label(h.vantage),
+        word(h.strip_evidence),
+        h.fingerprints.map(word).join(', '),
+        keywordList(h.ehlo_keywords),
+        serverSpan(h.banner, TEXT_LIMITS.banner),
       ]),
+      [1],
     ),
     `<h3>Banners</h3>`,
     table(
       ['Banner (escaped as the probe recorded it)', 'Hosts'],
-      s.banners.map((b) => [`<span class="server">${esc(b.label)}</span>`, num(b.value)]),
+      s.banners.map((b) => [serverSpan(b.label, TEXT_LIMITS.banner), num(b.value)]),
       [1],
     ),
     `<h3>Certificate names</h3>`,
     table(
       ['Subject', 'Issuer', 'Hosts'],
       s.certNames.map((c) => [
-        `<span class="server">${esc(c.subject)}</span>`,
-        `<span class="server">${esc(c.issuer)}</span>`,
+        serverSpan(c.subject, TEXT_LIMITS.name),
+        serverSpan(c.issuer, TEXT_LIMITS.name),
         num(c.hosts),
       ]),
       [2],
@@ -161,8 +189,12 @@ error. <b>tls-failed</b>: the handshake failed after <code>220</code>. <b>tls-ok
 <b>timeout</b>: the server had not answered when a step's deadline passed after its banner — never counted as a
 refusal or failure. Certificate status judges trust first (self-signed or untrusted win over expiry), against the
 system roots plus any extra trust anchors the campaign was given.</p>
-<p>Shares are of <i>SMTP hosts</i>: distinct addresses that sent an SMTP banner (outcomes smtp-rejected through
-tls-ok, and timeout, which always follows a banner).
+<p>Shares are of <i>SMTP hosts</i>: distinct addresses whose probe reached SMTP (outcomes smtp-rejected through
+tls-ok, and timeout, which always follows a banner). <i>TLS hosts</i> are SMTP hosts whose TLS handshake completed,
+whatever the certificate: tls-ok, and stripped hosts whose hidden STARTTLS was accepted when sent anyway; their TLS
+versions and certificate statuses are counted in hosts. <i>Stripped</i> hosts have the outcome starttls-stripped. A
+host counts once per figure, as TLS or stripped when any of its observations (from any vantage point) is. Saved
+queries and dashboards use the same definitions (<code>migrations/0010_definitions.sql</code>).
 Addresses that refused or timed out the connection are counted in the job statistics, not stored as observations.
 A stripped outcome from one vantage point is evidence about that network path, not about the server's operator;
 compare vantage points before drawing conclusions about a network.</p>
@@ -175,7 +207,7 @@ recorded; it is attacker-controlled.</p>`;
  * come from DNS and reasons quote them: escaped like all server text.
  */
 function domainSection(d: DomainSummary): string {
-  const countRows = (counts: Count[]): string[][] => counts.map((c) => [esc(c.label), num(c.value)]);
+  const countRows = (counts: Count[]): string[][] => counts.map((c) => [word(c.label), num(c.value)]);
   return [
     `<p class="muted">${num(d.domains)} domains. A verdict per domain, MX host and address: <code>policy-violated</code>
 under enforce mode, DANE or the preload list, <code>policy-testing-violated</code> under testing mode,
@@ -193,16 +225,59 @@ policy could not be had. Verdicts resting on the retired STARTTLS Everywhere lis
     table(
       ['Domain', 'MX', 'Address', 'Source', 'Mode', 'Verdict', 'Outcome', 'Fingerprints', 'Why'],
       d.broken.map((b) => [
-        `<span class="server">${esc(b.domain)}</span>`,
-        `<span class="server">${esc(b.mx)}</span>`,
-        esc(b.ip),
-        esc(b.source),
-        esc(b.mode),
-        esc(b.verdict),
-        esc(b.outcome),
-        esc(b.fingerprints.join(', ')),
-        `<span class="server">${esc(b.reasons.join('; '))}</span>`,
+        serverSpan(b.domain, TEXT_LIMITS.address),
+        serverSpan(b.mx, TEXT_LIMITS.address),
+        serverSpan(b.ip, TEXT_LIMITS.address),
+        word(b.source),
+        word(b.mode),
+        word(b.verdict),
+        word(b.outcome),
+        b.fingerprints.map(word).join(', '),
+        serverSpan(b.reasons.join('; '), TEXT_LIMITS.banner),
       ]),
+    ),
+  ].join('\n');
+}
+
+/**
+ * The time series draws only campaigns that measured the same thing: the ones
+ * the user named, or the report campaign's target set and port. The rule is
+ * stated above the chart, and a compared campaign left off the line is named.
+ */
+function historySection(data: ReportData): string {
+  const h = data.history;
+  const points = h.points;
+  const rule =
+    h.rule === 'named'
+      ? 'The campaigns named with <code>--series</code>, oldest first.'
+      : `Campaigns over the same target set and port as ${esc(data.main.facts.campaign)}` +
+        (h.targets === null ? '' : ` (${serverSpan(h.targets, TEXT_LIMITS.banner)})`) +
+        ` that started up to it, oldest first; name others with <code>--series</code>.`;
+  const excluded =
+    h.excluded.length === 0
+      ? ''
+      : ` Not on the line: ${h.excluded.map((c) => label(c)).join(', ')} (another target set or port).`;
+  return [
+    `<p class="muted">${rule} Shares of SMTP hosts.${excluded}</p>`,
+    shareLineChart(
+      'Shares of SMTP hosts per campaign',
+      points.map((p) => p.campaign),
+      [
+        { name: 'STARTTLS stripped', points: points.map((p) => ({ x: p.campaign, y: p.strippedShare })) },
+        { name: 'TLS hosts (handshake completed)', points: points.map((p) => ({ x: p.campaign, y: p.tlsShare })) },
+      ],
+    ),
+    table(
+      ['Campaign', 'Started', 'State and completeness', 'SMTP hosts', 'Stripped', 'TLS hosts'],
+      points.map((p) => [
+        label(p.campaign),
+        `<span class="nowrap">${esc(p.started_at)}</span>`,
+        esc(p.completeness),
+        num(p.smtpHosts),
+        pct(p.strippedShare, 1),
+        pct(p.tlsShare, 1),
+      ]),
+      [3, 4, 5],
     ),
   ].join('\n');
 }
@@ -213,8 +288,6 @@ export function renderReport(data: ReportData): string {
     compare === null
       ? `stripscan report: ${main.facts.campaign}`
       : `stripscan report: ${main.facts.campaign} vs ${compare.facts.campaign}`;
-  const history = data.history;
-  const xLabels = history.map((h) => h.campaign);
   const sections = [
     `<h1>${esc(title)}</h1>`,
     `<p class="muted">Generated ${esc(data.generatedAt)} from ${esc(data.storeDescription)}.</p>`,
@@ -235,22 +308,7 @@ export function renderReport(data: ReportData): string {
       : [`<h2>Domains and their promises: ${esc(main.facts.campaign)}</h2>`, domainSection(data.domains)]),
     ...(data.vantages == null ? [] : [renderVantageSection(main.facts.campaign, data.vantages)]),
     `<h2>Across campaigns</h2>`,
-    `<p class="muted">Every campaign in the store that started up to this report's, oldest first; shares of SMTP hosts.</p>`,
-    shareLineChart('Shares of SMTP hosts per campaign', xLabels, [
-      { name: 'STARTTLS stripped', points: history.map((h) => ({ x: h.campaign, y: h.strippedShare })) },
-      { name: 'STARTTLS negotiated', points: history.map((h) => ({ x: h.campaign, y: h.tlsOkShare })) },
-    ]),
-    table(
-      ['Campaign', 'Started', 'SMTP hosts', 'Stripped', 'Negotiated'],
-      history.map((h) => [
-        esc(h.campaign),
-        esc(h.started_at),
-        num(h.smtpHosts),
-        pct(h.strippedShare, 1),
-        pct(h.tlsOkShare, 1),
-      ]),
-      [2, 3, 4],
-    ),
+    historySection(data),
     `<h2>Where: ${esc(main.facts.campaign)}</h2>`,
     campaignDetail(main),
     ...(compare === null ? [] : [`<h2>Where: ${esc(compare.facts.campaign)}</h2>`, campaignDetail(compare)]),

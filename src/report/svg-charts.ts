@@ -63,59 +63,107 @@ export interface LineSeries {
   points: readonly LinePoint[];
 }
 
-/** Shares (0..1) per campaign, campaigns in order along x. */
+/**
+ * Ticks at 0 and multiples of a round step (1, 2 or 5 × 10^n) up to the first
+ * that reaches `max`, with at most `most` intervals: 0, 2, 4, 6 — never 0, 1.37, 2.74.
+ */
+export function roundTicks(max: number, most = 6): number[] {
+  const top = max > 0 ? max : 1;
+  const raw = top / most;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
+  const ticks: number[] = [];
+  // toPrecision: 3 × 0.1 is 0.30000000000000004 in binary; the tick is 0.3.
+  for (let k = 0; ticks.length === 0 || (ticks.at(-1) as number) < top - step * 1e-9; k++) {
+    ticks.push(Number((k * step).toPrecision(12)));
+  }
+  return ticks;
+}
+
+/** Decimals a tick label needs to show its step exactly: 0.5 → 1, 2 → 0. */
+function tickDecimals(ticks: readonly number[]): number {
+  const step = (ticks[1] ?? 1) - (ticks[0] ?? 0);
+  return Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+}
+
+/** Rough width of a label in the chart's 12 px sans-serif: for layout only. */
+const textWidth = (text: string): number => [...text].length * 6.8;
+
+/**
+ * Shares (0..1) per campaign, campaigns in order along x, in percent with
+ * round ticks. Campaign names are drawn in full (a name is what tells two
+ * points apart): horizontal when they fit between points, else slanted, with
+ * the margins grown to hold the longest.
+ */
 export function shareLineChart(title: string, xLabels: readonly string[], series: readonly LineSeries[]): string {
-  // Room on the left for the rotated campaign names, which run down and to the left of their point.
-  const left = 120;
-  const top = 28;
-  const plotW = Math.max(360, xLabels.length * 70);
-  const plotH = 180;
-  const bottom = 70;
-  const width = left + plotW + 30;
-  const height = top + plotH + bottom;
-  const max = Math.min(1, Math.max(0.05, ...series.flatMap((s) => s.points.map((p) => p.y))) * 1.1);
-  const xAt = (i: number): number => left + (xLabels.length <= 1 ? plotW / 2 : (i * plotW) / (xLabels.length - 1));
-  const yAt = (v: number): number => top + plotH - (v / max) * plotH;
+  const n = Math.max(xLabels.length, 1);
+  const plotW = Math.max(940, n * 90);
+  const plotH = 300;
+  const inset = 30;
+  const spacing = n <= 1 ? plotW : (plotW - 2 * inset) / (n - 1);
+  const longest = Math.max(0, ...xLabels.map(textWidth));
+  const slanted = longest > spacing - 10;
+  const cos = Math.cos(Math.PI / 6);
+  const sin = Math.sin(Math.PI / 6);
+  const firstWidth = textWidth(xLabels[0] ?? '');
+  const left = Math.max(72, slanted ? firstWidth * cos - inset + 12 : firstWidth / 2 - inset + 12);
+  const top = 40;
+  const bottom = (slanted ? longest * sin + 24 : 30) + 16;
+  const width = Math.ceil(left + plotW + 24);
+  const height = Math.ceil(top + plotH + bottom);
+  const maxPercent = 100 * Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.y)));
+  const ticks = roundTicks(Math.min(100, maxPercent));
+  const topTick = ticks.at(-1) as number;
+  const decimals = tickDecimals(ticks);
+  const xAt = (i: number): number => left + (n <= 1 ? plotW / 2 : inset + i * spacing);
+  const yAt = (percent: number): number => top + plotH - (percent / topTick) * plotH;
   const parts: string[] = [
     `<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="#fafafa" stroke="#ccc"/>`,
+    `<text x="14" y="${top + plotH / 2}" text-anchor="middle" transform="rotate(-90 14 ${top + plotH / 2})" class="axis">share of SMTP hosts (%)</text>`,
   ];
-  for (let t = 0; t <= 4; t++) {
-    const v = (max * t) / 4;
+  for (const t of ticks) {
+    const y = yAt(t).toFixed(1);
     parts.push(
-      `<line x1="${left}" x2="${left + plotW}" y1="${yAt(v)}" y2="${yAt(v)}" stroke="#e4e4e4"/>`,
-      `<text x="${left - 6}" y="${yAt(v) + 4}" text-anchor="end" class="value">${(v * 100).toFixed(1)}%</text>`,
+      `<line x1="${left}" x2="${left + plotW}" y1="${y}" y2="${y}" stroke="#e4e4e4"/>`,
+      `<text x="${left - 6}" y="${Number(y) + 4}" text-anchor="end" class="value">${t.toFixed(decimals)} %</text>`,
     );
   }
   xLabels.forEach((label, i) => {
-    const shown = label.length > 18 ? `${label.slice(0, 17)}…` : label;
+    const x = xAt(i).toFixed(1);
+    const y = top + plotH + 18;
+    const place = slanted ? `text-anchor="end" transform="rotate(-30 ${x} ${y})"` : `text-anchor="middle"`;
     parts.push(
-      `<text x="${xAt(i)}" y="${top + plotH + 16}" text-anchor="end" transform="rotate(-30 ${xAt(i)} ${top + plotH + 16})" class="value"><title>${escapeHtml(label)}</title>${escapeHtml(shown)}</text>`,
+      `<line x1="${x}" x2="${x}" y1="${top + plotH}" y2="${top + plotH + 5}" stroke="#999"/>`,
+      `<text x="${x}" y="${y}" ${place} class="axis">${escapeHtml(label)}</text>`,
     );
   });
   series.forEach((s, i) => {
     const colour = SERIES_COLOURS[i % SERIES_COLOURS.length] as string;
-    const coords = s.points
-      .map((p) => ({ i: xLabels.indexOf(p.x), y: p.y }))
+    const points = s.points
+      .map((p) => ({ i: xLabels.indexOf(p.x), y: p.y, label: p.x }))
       .filter((p) => p.i >= 0)
-      .map((p) => `${xAt(p.i).toFixed(1)},${yAt(p.y).toFixed(1)}`);
-    if (coords.length > 1)
-      parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${coords.join(' ')}"/>`);
-    for (const c of coords) {
-      const [cx, cy] = c.split(',');
-      parts.push(`<circle cx="${cx}" cy="${cy}" r="4" fill="${colour}"/>`);
+      .map((p) => ({ ...p, cx: xAt(p.i).toFixed(1), cy: yAt(100 * p.y).toFixed(1) }));
+    if (points.length > 1)
+      parts.push(
+        `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points.map((p) => `${p.cx},${p.cy}`).join(' ')}"/>`,
+      );
+    for (const p of points) {
+      parts.push(
+        `<circle cx="${p.cx}" cy="${p.cy}" r="4" fill="${colour}"><title>${escapeHtml(`${s.name}, ${p.label}: ${(100 * p.y).toFixed(2)} %`)}</title></circle>`,
+      );
     }
-    const lx = left + i * 170;
+    const lx = left + i * 260;
     parts.push(
-      `<rect x="${lx}" y="6" width="12" height="12" fill="${colour}"/>`,
-      `<text x="${lx + 16}" y="16" class="legend">${escapeHtml(s.name)}</text>`,
+      `<rect x="${lx}" y="12" width="12" height="12" fill="${colour}"/>`,
+      `<text x="${lx + 16}" y="22" class="legend">${escapeHtml(s.name)}</text>`,
     );
   });
-  return svg(title, width, height, parts);
+  return svg(title, width, height, parts, 'chart series');
 }
 
-function svg(title: string, width: number, height: number, parts: string[]): string {
+function svg(title: string, width: number, height: number, parts: string[], cls = 'chart'): string {
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="${cls}" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
     `<title>${escapeHtml(title)}</title>${parts.join('')}</svg>`
   );
 }

@@ -74,6 +74,19 @@ describe('dashboard JSON', () => {
     );
   });
 
+  it('the campaigns dashboard has the variables README promises, and every panel honours them', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    // README, Grafana: "template variables for data source, campaign, port, vantage and country".
+    const promised = /template variables for data source, ([a-z, ]+?) and (\w+)\./.exec(readme.replace(/\s+/g, ' '));
+    const names = [...(promised?.[1]?.split(', ') ?? []), promised?.[2]];
+    expect(names).toEqual(['campaign', 'port', 'vantage', 'country']);
+    const campaigns = dashboards.find((d) => d.dashboard.uid === 'stripscan-campaigns')?.dashboard;
+    expect(campaigns?.templating.list.map((v) => v.name)).toEqual(['datasource', ...names]);
+    for (const p of queryPanels(campaigns!)) {
+      for (const name of names) expect(p.targets?.[0]?.rawSql, p.title).toContain(`$${name})`);
+    }
+  });
+
   it('the provisioning files name the plugin, defaultDatabase and a secure password from the environment', () => {
     const ds = readFileSync(DASHBOARDS_DIR + 'provisioning/datasources/clickhouse.yaml', 'utf8');
     expect(ds).toMatch(/^\s+type: grafana-clickhouse-datasource$/m);

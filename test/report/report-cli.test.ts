@@ -20,6 +20,11 @@ describe('stripscan report: bad input exits 2', () => {
       ['--campaign', 'a', '--compare', '<b>', '--html', join(dir, 'r.html')],
       /--compare "<b>"/,
     ],
+    [
+      'a series name with a slash',
+      ['--campaign', 'a', '--series', 'b', '--series', 'x/y', '--html', join(dir, 'r.html')],
+      /--series "x\/y"/,
+    ],
     ['the same campaign twice', ['--campaign', 'a', '--compare', 'a', '--html', join(dir, 'r.html')], /--compare "a"/],
     [
       'a missing directory',

@@ -1,5 +1,5 @@
 /**
- * `stripscan report --campaign NAME [--compare OTHER] --html FILE`: one
+ * `stripscan report --campaign NAME [--compare OTHER] [--series NAME…] --html FILE`: one
  * self-contained HTML file (no script, nothing fetched when opened) with the
  * campaign's results, a comparison, the series across campaigns, the
  * methodology and the campaign's parameters.
@@ -11,6 +11,7 @@ import { addStoreFlags, storeOptionsFrom, type StoreFlags } from '../../store/st
 interface ReportFlags extends StoreFlags {
   campaign: string;
   compare?: string;
+  series: string[];
   html: string;
 }
 
@@ -33,6 +34,12 @@ export function register(program: Command): void {
     .description('Write a self-contained HTML report of a campaign (charts, tables, methodology, parameters).')
     .requiredOption('--campaign <name>', 'the campaign to report on', parseCampaignName('--campaign'))
     .option('--compare <name>', 'a second campaign to show beside it', parseCampaignName('--compare'))
+    .option(
+      '--series <name>',
+      'a campaign to draw in the time series (repeatable; default: the campaigns over the same target set and port)',
+      (value: string, previous: string[]) => [...previous, parseCampaignName('--series')(value)],
+      [] as string[],
+    )
     .requiredOption('--html <file>', 'where to write the HTML report');
   addStoreFlags(cmd).action(async (flags: ReportFlags) => {
     await runReport(flags);
@@ -60,6 +67,7 @@ async function runReport(flags: ReportFlags): Promise<void> {
     const { bytes, completeness } = await writeReport(store, {
       campaign: flags.campaign,
       compare: flags.compare,
+      series: flags.series,
       htmlFile,
     });
     process.stderr.write(
