@@ -99,12 +99,17 @@ describe('scan --procs', () => {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    const parts = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n');
+    const parts = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     expect(parts.length).toBe(2);
     process.kill(Number(parts[0]), 'SIGKILL');
     const code = await exited;
     expect(code, stderr).toBe(1);
-    const crash = /scan process [12] of 2 ended early \(killed by SIGKILL\): it had been given (\d+) plan positions and sent back (\d+) records/.exec(stderr);
+    const crash =
+      /scan process [12] of 2 ended early \(killed by SIGKILL\): it had been given (\d+) plan positions and sent back (\d+) records/.exec(
+        stderr,
+      );
     expect(crash, stderr).not.toBeNull();
     expect(stderr).toMatch(/scanned \d+ targets/);
     expect(stderr).not.toMatch(/\n\s+at /);

@@ -87,7 +87,11 @@ export async function scanOptionsFromFlags(targets: string[], flags: ScanCommand
   const probe = probeOptionsFrom(flags);
   const jsonl = flags.jsonl ?? (flags.store ? undefined : '-');
   const showProgress = flags.progress !== false && process.stderr.isTTY === true && jsonl !== '-';
-  const procs = processesFor(flags.procs ?? availableParallelism(), Math.ceil(set.size / plan.shards), flags.concurrency);
+  const procs = processesFor(
+    flags.procs ?? availableParallelism(),
+    Math.ceil(set.size / plan.shards),
+    flags.concurrency,
+  );
   return {
     plan,
     parts: {
