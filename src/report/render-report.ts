@@ -194,7 +194,7 @@ tls-ok, and timeout, which always follows a banner). <i>TLS hosts</i> are SMTP h
 whatever the certificate: tls-ok, and stripped hosts whose hidden STARTTLS was accepted when sent anyway; their TLS
 versions and certificate statuses are counted in hosts. <i>Stripped</i> hosts have the outcome starttls-stripped. A
 host counts once per figure, as TLS or stripped when any of its observations (from any vantage point) is. Saved
-queries and dashboards use the same definitions (<code>migrations/0010_definitions.sql</code>).
+queries and dashboards use the same definitions (<code>migrations/0009_definitions.sql</code>).
 Addresses that refused or timed out the connection are counted in the job statistics, not stored as observations.
 A stripped outcome from one vantage point is evidence about that network path, not about the server's operator;
 compare vantage points before drawing conclusions about a network.</p>

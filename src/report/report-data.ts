@@ -55,7 +55,7 @@ export interface CampaignSummary {
   strippedCircumstantial: number;
   /** SMTP hosts whose probe ran out of time after the banner: ours to explain, never a server's refusal. */
   timeoutHosts: number;
-  /** TLS hosts: the handshake completed, whatever the certificate or the outcome (migrations/0010_definitions.sql). */
+  /** TLS hosts: the handshake completed, whatever the certificate or the outcome (migrations/0009_definitions.sql). */
   tlsHosts: number;
   outcomes: Count[];
   fingerprints: Count[];

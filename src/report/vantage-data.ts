@@ -1,6 +1,6 @@
 /**
  * The report's vantage-point section, read from the `vantage_comparison` and
- * `vantage_reach` views (migration 0009, docs/schema.md): verdict counts,
+ * `vantage_reach` views (migration 0010, docs/schema.md): verdict counts,
  * what each vantage could reach, and the path-dependent hosts with each
  * vantage's latest transcript, for reading side by side.
  */
@@ -91,14 +91,14 @@ export async function loadVantageSection(client: ClickHouseClient, campaign: str
   ]);
   const transcripts = await rows<{ host: string; port: number; vantage: string; transcript: string }>(
     client,
-    `SELECT replaceRegexpOne(toString(ip), '^::ffff:', '') AS host, port, vantage,
+    `SELECT host, port, vantage,
        substring(argMax(transcript, ts), 1, ${TRANSCRIPT_CHARS}) AS transcript
      FROM observations
      WHERE campaign = {campaign:String}
        AND (ip, port) IN (SELECT ip, port FROM vantage_comparison
                           WHERE campaign = {campaign:String} AND verdict = 'path-dependent'
                           ORDER BY ip, port LIMIT ${PATH_DEPENDENT_SHOWN})
-     GROUP BY ip, port, vantage`,
+     GROUP BY ip, host, port, vantage`,
     campaign,
   );
   const transcriptOf = new Map(transcripts.map((t) => [`${t.host}|${Number(t.port)}|${t.vantage}`, t.transcript]));

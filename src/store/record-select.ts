@@ -1,6 +1,6 @@
 /**
  * SELECT list that turns observation rows back into ScanRecord shape: IPv4
- * addresses as dotted quads (the `host` column of migration 0010, the one
+ * addresses as dotted quads (the `host` column of migration 0009, the one
  * definition every view uses), ts as ISO 8601 with milliseconds.
  * Used by export and the round-trip tests; add `, asn, country, asn_dataset`
  * for the enrichment.

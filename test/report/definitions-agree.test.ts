@@ -1,5 +1,5 @@
 /**
- * One definition of "SMTP hosts", "TLS hosts" and "stripped" (migrations/0010_definitions.sql)
+ * One definition of "SMTP hosts", "TLS hosts" and "stripped" (migrations/0009_definitions.sql)
  * behind every saved query, dashboard panel and report figure: on the same scanned campaigns
  * they all give the counts that the scan's own records give, counted here in TypeScript from
  * the JSON lines the scan wrote — not from SQL.

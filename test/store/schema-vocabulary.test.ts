@@ -22,7 +22,7 @@ describe.each(STORE_KINDS)('observations schema agrees with src/record.ts ($name
       await store.migrate();
       const cols = await rows<{ name: string; type: string }>(
         store,
-        // ALIAS columns (migration 0010: host, is_smtp_host, …) are computed, not stored: test/store/definitions.test.ts.
+        // ALIAS columns (migration 0009: host, is_smtp_host, …) are computed, not stored: test/store/definitions.test.ts.
         "SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = 'observations' AND default_kind != 'ALIAS'",
       );
       const type = (name: string) => cols.find((c) => c.name === name)?.type ?? '';

@@ -247,6 +247,9 @@ async function panelRows(title: string, campaign: string): Promise<Record<string
     variables: {
       campaign: { options: ['vc', 't1', 't2'], current: [campaign] },
       vantage: { options: ['va', 'vb'], current: [ALL] },
+      // The dashboard's other variables, left at All as Grafana opens it.
+      port: { options: [], current: [ALL] },
+      country: { options: [], current: [ALL] },
     },
   };
   return rows(expandGrafanaSql(rawSql, ctx));

@@ -52,7 +52,7 @@ CREATE VIEW IF NOT EXISTS vantage_comparison AS
 SELECT
     campaign,
     ip,
-    replaceRegexpOne(toString(ip), '^::ffff:', '') AS host,
+    host,
     port,
     multiIf(
         hasAny(outcomes, ['no-record', 'connect-refused', 'connect-timeout', 'connect-error', 'no-banner', 'not-smtp', 'smtp-rejected', 'ehlo-failed', 'timeout']), 'inconclusive',
@@ -75,6 +75,7 @@ FROM
     SELECT
         campaign,
         ip,
+        any(host) AS host,
         port,
         groupArray(vantage) AS seen,
         groupArray(latest.1) AS seen_outcomes,
@@ -88,6 +89,8 @@ FROM
         SELECT
             campaign,
             ip,
+            -- The shared dotted-quad text (migration 0009's ALIAS), not spelled again here.
+            any(host) AS host,
             port,
             vantage,
             argMax(
