@@ -90,6 +90,10 @@ async function campaignSeconds(
       name,
       '--jobs',
       String(WORKER_JOBS),
+      // Two workers of one process each, against two plain scans of one process each: the
+      // comparison prices the queue and the store, not a different number of processes.
+      '--procs',
+      '1',
       '--exit-when-done',
       '--quiet',
       ...redisFlags,
@@ -148,6 +152,8 @@ async function localScanSeconds(sim: SimProcess): Promise<number> {
         '/dev/null',
         '--concurrency',
         String(CAMPAIGN_CONCURRENCY * WORKER_JOBS),
+        '--procs',
+        '1',
         ...PROBE_FLAGS,
       ],
       { timeoutMs: CAMPAIGN_LIMIT_MS },
