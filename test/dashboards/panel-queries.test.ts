@@ -2,9 +2,14 @@
  * Every panel query of every dashboard, expanded as Grafana and the ClickHouse
  * plugin expand it, runs against a store filled by real scans of the simulated
  * fleet, and returns what its panel type needs. A few numbers are checked
- * against direct SQL on the observations table.
+ * against direct SQL on the observations table; the vantage verdicts against
+ * the scan's own records (the JSON lines it wrote), by docs/schema.md's rules.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScanRecord } from '../../src/record.js';
+import { isResponsive } from '../../src/scan/chunk-stats.js';
+import { verdictOf } from '../queue/vantage-expectations.js';
 import { DOMAINS_DASHBOARD, loadDashboards, queryPanels, type Dashboard } from './dashboards.js';
 import { ALL, expandGrafanaSql, type GrafanaQueryContext, type TemplateVariable } from './grafana-macros.js';
 import { checkShape, type JsonResult } from './panel-shape.js';
@@ -78,8 +83,6 @@ describe('dashboard panel queries against scanned data', () => {
         if (ctx.variables.port !== undefined && label.includes('the port'))
           ctx.variables.port.current = [String(scanned.port)];
         for (const panel of queryPanels(dashboard)) {
-          // Disagreement needs two vantages; with one chosen there is none to see.
-          if (label.startsWith('one') && panel.title.toLowerCase().includes('disagree')) continue;
           for (const target of panel.targets ?? []) {
             const sql = expandGrafanaSql(target.rawSql, ctx);
             expect(sql, `${panel.title}: a macro was left unexpanded`).not.toMatch(/\$__|\$\{|\$[a-z]/);
@@ -129,21 +132,54 @@ describe('dashboard panel queries against scanned data', () => {
     expect(got.map((r) => r.country)).toEqual(['DE', 'TN']);
   });
 
-  it('vantage disagreement counts the hosts whose two vantages saw different outcomes', async () => {
-    const ctx = await contextFor(overview, { campaign: ['alpha'] });
-    const stat = (await panelResult(overview, 'Vantage disagreement', ctx)).data[0];
-    const truth = await direct<{ differ: number; both: number }>(
-      `SELECT countIf(a.outcome != b.outcome) AS differ, count() AS both
-       FROM (SELECT ip, port, outcome FROM observations WHERE campaign = 'alpha' AND vantage = 'vp-a') AS a
-       INNER JOIN (SELECT ip, port, outcome FROM observations WHERE campaign = 'alpha' AND vantage = 'vp-b') AS b
-       ON a.ip = b.ip AND a.port = b.port`,
-    );
-    expect(truth.differ).toBeGreaterThan(0);
-    expect(Number(stat?.disagreeing_hosts)).toBe(truth.differ);
-    expect(Number(stat?.multi_vantage_hosts)).toBe(truth.both);
-    const table = await panelResult(overview, 'Hosts on which vantage points disagree', ctx);
-    expect(table.data.length).toBe(truth.differ);
-    expect(String(table.data[0]?.host)).toMatch(/^127\.20\.0\.\d+$/);
+  it('vantage disagreement counts path-dependent, inconclusive and consistent hosts as the records give them', async () => {
+    const records = scannedRecords();
+    const hosts = hostsOfCampaign(records, 'alpha');
+    const counts = (only: (ip: string) => boolean = () => true) => {
+      const mine = [...hosts.values()].filter((h) => only(h.ip));
+      const n = (verdict: string) => mine.filter((h) => h.verdict === verdict).length;
+      return {
+        path_dependent: n('path-dependent'),
+        inconclusive: n('inconclusive'),
+        consistent: n('consistent'),
+        multi_vantage_hosts: mine.length,
+      };
+    };
+    const statOf = async (chosen: Record<string, string[]>) => {
+      const row = (await panelResult(overview, 'Vantage disagreement', await contextFor(overview, chosen))).data[0];
+      return Object.fromEntries(Object.entries(row ?? {}).map(([k, v]) => [k, Number(v)]));
+    };
+    const all = counts();
+    // Every verdict occurs, and some hosts whose outcomes differ are not path-dependent (a timeout, a
+    // host one vantage could not reach): the panel must not count those as disagreement.
+    expect(all.path_dependent).toBeGreaterThan(0);
+    expect(all.consistent).toBeGreaterThan(0);
+    const differing = [...hosts.values()].filter((h) => new Set(h.outcomes).size > 1);
+    expect(differing.length).toBeGreaterThan(all.path_dependent);
+    expect(await statOf({ campaign: ['alpha'] })).toEqual(all);
+    // beta was seen from one vantage: nothing to compare, so All campaigns is alpha; vp-a ran alpha.
+    expect(await statOf({})).toEqual(all);
+    expect(await statOf({ vantage: ['vp-a'] })).toEqual(all);
+    // Country narrows to the hosts observed there (.0–.63 is TN, scanned-store.ts); a port nobody scanned to none.
+    const tn = counts((ip) => Number(ip.split('.')[3]) < 64);
+    expect(tn.multi_vantage_hosts).toBeGreaterThan(0);
+    expect(tn.multi_vantage_hosts).toBeLessThan(all.multi_vantage_hosts);
+    expect(await statOf({ campaign: ['alpha'], country: ['TN'] })).toEqual(tn);
+    expect((await statOf({ port: ['1'] })).multi_vantage_hosts).toBe(0);
+
+    const table = await panelResult(overview, 'Hosts on which vantage points disagree', await contextFor(overview));
+    const expectedRows = [...hosts.values()]
+      .filter((h) => h.verdict === 'path-dependent')
+      .map((h) => ({
+        campaign: 'alpha',
+        host: h.ip,
+        port: scanned.port,
+        negotiated_from: h.vantages.filter((_, i) => h.outcomes[i] === 'tls-ok').join(', '),
+        seen: h.vantages
+          .map((v, i) => `${v}: ${h.outcomes[i]}${h.evidence[i] ? ` (${h.evidence[i]})` : ''}`)
+          .join(', '),
+      }));
+    expect(table.data.map((r) => ({ ...r, port: Number(r.port) }))).toEqual(expectedRows);
   });
 
   it('the campaigns dashboard: port and country list what was scanned, and narrow every panel', async () => {
@@ -185,3 +221,48 @@ describe('dashboard panel queries against scanned data', () => {
     expect(table.data.map((r) => r.campaign).sort()).toEqual(['alpha', 'beta']);
   });
 });
+
+function scannedRecords(): ScanRecord[] {
+  return readFileSync(scanned.jsonlFile, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as ScanRecord);
+}
+
+interface ComparedHost {
+  ip: string;
+  vantages: string[];
+  /** Aligned with vantages: the latest record's outcome, 'no-record' where none was stored (connect failed). */
+  outcomes: string[];
+  evidence: string[];
+  verdict: string;
+}
+
+/**
+ * Each host of a campaign seen from two or more vantages, compared from the scan's own records
+ * (docs/schema.md's verdict rules, vantage-expectations.ts), in address order. Only responsive
+ * records are stored, so a host is one some vantage reached.
+ */
+function hostsOfCampaign(records: ScanRecord[], campaign: string): Map<string, ComparedHost> {
+  const mine = records.filter((r) => r.campaign === campaign);
+  const vantages = [...new Set(mine.map((r) => r.vantage))].sort();
+  const latest = new Map<string, ScanRecord>();
+  for (const r of mine) if (isResponsive(r)) latest.set(`${r.ip}|${r.vantage}`, r);
+  const ips = [...new Set(mine.filter(isResponsive).map((r) => r.ip))].sort(
+    (x, y) => Number(x.split('.')[3]) - Number(y.split('.')[3]),
+  );
+  const out = new Map<string, ComparedHost>();
+  if (vantages.length < 2) return out;
+  for (const ip of ips) {
+    const seen = vantages.map((v) => latest.get(`${ip}|${v}`));
+    const outcomes = seen.map((r) => r?.outcome ?? 'no-record');
+    out.set(ip, {
+      ip,
+      vantages,
+      outcomes,
+      evidence: seen.map((r) => r?.strip_evidence ?? ''),
+      verdict: verdictOf(outcomes),
+    });
+  }
+  return out;
+}

@@ -4,7 +4,10 @@
  * vantage `a` bind 127.0.0.2 and those of `b` 127.0.0.3. Every address is
  * probed and stored once per vantage, each record as the manifest expects
  * for that source, and the hosts whose vantages disagree about STARTTLS are
- * exactly those the manifest predicts (vantage-expectations.ts).
+ * exactly those the manifest predicts (vantage-expectations.ts): in the
+ * store's vantage_comparison view, the saved query, the campaigns dashboard's
+ * panel (macros expanded as Grafana does) and the report (issue 13's "done
+ * when").
  */
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +15,13 @@ import { controlCampaign } from '../../src/queue/campaign-control.js';
 import { retryFailedChunks } from '../../src/queue/campaign-retry.js';
 import { readCampaign } from '../../src/queue/campaign-store.js';
 import { recordChunkFailure } from '../../src/queue/chunk-failures.js';
-import { openStore } from '../../src/store/index.js';
+import { loadReportData, renderReport } from '../../src/report/index.js';
+import { PATH_DEPENDENT_SHOWN } from '../../src/report/vantage-data.js';
+import { openStore, type Store } from '../../src/store/index.js';
 import { RECORD_COLUMNS } from '../../src/store/record-select.js';
+import { findSavedQuery } from '../../src/store/saved-queries.js';
+import { loadDashboards, queryPanels } from '../dashboards/dashboards.js';
+import { ALL, expandGrafanaSql } from '../dashboards/grafana-macros.js';
 import type { ExpectedRecord, ManifestEntry } from '../../src/sim/index.js';
 import { startHarness, waitFor, type Harness } from './harness.js';
 import {
@@ -21,6 +29,7 @@ import {
   expectedPathDependent,
   startTlsWithheld,
   startTlsWorks,
+  verdictOf,
   type VantageSource,
 } from './vantage-expectations.js';
 
@@ -56,6 +65,8 @@ interface StoredRow {
 describe('a campaign from two vantages', () => {
   let h: Harness;
   let manifest: ManifestEntry[];
+  /** Set once campaign vt is scanned and stored by both vantages. */
+  let vtStored = false;
   beforeAll(async () => {
     h = await startHarness(`vantages-${process.pid}`, {
       range: RANGE,
@@ -221,8 +232,103 @@ describe('a campaign from two vantages', () => {
         return (startTlsWorks(ra) && startTlsWithheld(rb)) || (startTlsWorks(rb) && startTlsWithheld(ra));
       });
     expect(disagreeing).toEqual(pathHosts);
+    vtStored = true;
+  });
+
+  it('the view, the saved query, the campaigns panel and the report show exactly the predicted path-dependent hosts', async () => {
+    expect(vtStored, 'campaign vt was not stored (the test above failed)').toBe(true);
+    const predicted = expectedPathDependent(manifest, VANTAGES).sort((x, y) => byAddress(x.ip, y.ip));
+    const expected = predicted.map((p) => `${p.ip}:${p.port}`);
+    expect(expected.length).toBeGreaterThan(PATH_DEPENDENT_SHOWN);
+    const key = (r: Record<string, unknown>): string => `${String(r.host)}:${Number(r.port)}`;
+    const store = await openStore({ dataDir: h.dataDir });
+    try {
+      const query = async (sql: string, params: Record<string, unknown> = {}) =>
+        (await store.client.query({ query: sql, format: 'JSONEachRow', query_params: params })).json<
+          Record<string, unknown>
+        >();
+
+      // (a) The store: the view's path-dependent hosts, each with what each vantage was expected to see.
+      const view = await query(
+        `SELECT host, port, vantages, outcomes, tls_vantages FROM vantage_comparison
+         WHERE campaign = {c:String} AND verdict = 'path-dependent' ORDER BY ip, port`,
+        { c: 'vt' },
+      );
+      expect(view.map(key)).toEqual(expected);
+      expect(view.map((r) => [r.vantages, r.outcomes, r.tls_vantages])).toEqual(
+        predicted.map((p) => [['a', 'b'], [p.seen.a, p.seen.b], p.working]),
+      );
+
+      // Every host's verdict, not only the path-dependent ones, by docs/schema.md's rules on the manifest's outcomes.
+      const verdicts = await query(
+        `SELECT host, verdict FROM vantage_comparison WHERE campaign = {c:String} ORDER BY ip, port`,
+        { c: 'vt' },
+      );
+      const predictedVerdicts = [...manifest]
+        .sort((x, y) => byAddress(x.ip, y.ip))
+        .map((e) => ({ host: e.ip, verdict: verdictOf(VANTAGES.map((v) => expectedFrom(e, v.source).outcome)) }));
+      expect(verdicts).toEqual(predictedVerdicts);
+      expect(new Set(predictedVerdicts.map((v) => v.verdict))).toEqual(
+        new Set(['path-dependent', 'consistent', 'inconclusive']),
+      );
+
+      // (b) The saved query, as `stripscan query --saved vantage-disagreement --param campaign=vt` runs it.
+      const saved = await query(findSavedQuery('vantage-disagreement').sql, { campaign: 'vt' });
+      expect(saved.map(key)).toEqual(expected);
+
+      // (c) The campaigns dashboard's panel, macros expanded; every variable on All, then the port chosen.
+      const panel = campaignsPanel('Path-dependent hosts (vantage comparison)');
+      for (const port of [[ALL], [String(h.fleet.port)]]) {
+        const sql = expandGrafanaSql(panel, {
+          from: new Date(Date.now() - 3_600_000),
+          to: new Date(Date.now() + 60_000),
+          intervalMs: 1000,
+          variables: {
+            campaign: { options: ['vt'], current: ['vt'] },
+            vantage: { options: ['a', 'b'], current: [ALL] },
+            port: { options: [String(h.fleet.port)], current: port },
+            country: { options: [], current: [ALL] },
+          },
+        });
+        const rows = await query(sql);
+        expect(rows.map(key), `panel with port ${port.join()}`).toEqual(expected);
+        expect(new Set(rows.map((r) => r.campaign))).toEqual(new Set(['vt']));
+      }
+
+      // (d) The report: the total, the first hosts by address in its data and in its HTML.
+      await expectReport(store, expected);
+    } finally {
+      await store.close();
+    }
   });
 });
+
+async function expectReport(store: Store, expected: string[]): Promise<void> {
+  const data = await loadReportData(store.client, { campaign: 'vt', storeDescription: 'queue test store' });
+  const section = data.vantages;
+  expect(section?.pathDependentTotal).toBe(expected.length);
+  const verdicts = Object.fromEntries((section?.verdicts ?? []).map((v) => [v.verdict, v.hosts]));
+  expect(verdicts['path-dependent']).toBe(expected.length);
+  const shown = expected.slice(0, PATH_DEPENDENT_SHOWN);
+  expect(section?.pathDependent.map((p) => `${p.host}:${p.port}`)).toEqual(shown);
+  const html = renderReport(data);
+  const hosts = [...html.matchAll(/<section class="vantage-host" data-host="([^"]+)"/g)].map((m) => m[1]);
+  expect(hosts).toEqual(shown.map((k) => k.split(':')[0]));
+  expect(html).toContain(`first ${PATH_DEPENDENT_SHOWN} of ${expected.length}`);
+}
+
+function campaignsPanel(title: string): string {
+  const dashboard = loadDashboards().find((d) => d.dashboard.uid === 'stripscan-campaigns')?.dashboard;
+  const sql = dashboard === undefined ? undefined : queryPanels(dashboard).find((p) => p.title === title)?.targets?.[0];
+  if (sql === undefined) throw new Error(`no panel ${title} in the campaigns dashboard`);
+  return sql.rawSql;
+}
+
+/** IPv4 dotted quads in numeric order, as the view sorts ip. */
+function byAddress(x: string, y: string): number {
+  const n = (a: string) => a.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+  return n(x) - n(y);
+}
 
 async function storedRows(dataDir: string, campaign: string): Promise<StoredRow[]> {
   const store = await openStore({ dataDir });
