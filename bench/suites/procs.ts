@@ -1,5 +1,5 @@
 /**
- * Benchmark 8: `stripscan scan --procs N`, per machine (nothing pinned).
+ * Benchmark 7: `stripscan scan --procs N`, per machine (nothing pinned).
  *
  * 1. Throughput: the fleet's TLS hosts scanned unpaced by one process and by
  *    every core's worth, in interleaved pairs, wall time from spawn to exit.
