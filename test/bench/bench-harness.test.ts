@@ -27,6 +27,7 @@ describe('npm run bench (tiny mode)', () => {
       const metrics = json.rows.map((r) => r.metric);
       expect(metrics).toEqual([
         'stripscan probe path',
+        'stripscan ÷ floor loop, per interleaved pair',
         'floor loop (bench/floor-loop.ts)',
         'floor loop + readCertFacts',
         'floor loop + getPeerCertificate(true)',
@@ -42,6 +43,11 @@ describe('npm run bench (tiny mode)', () => {
   }, 20_000);
 
   it('exits 2 naming a bad flag value', async () => {
+    const procs = await runChild(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--procs', '0'], {
+      timeoutMs: 15_000,
+    });
+    expect(procs.code).toBe(2);
+    expect(procs.stderr).toContain('--procs "0"');
     const result = await runChild(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--only', 'probe,bogus'], {
       timeoutMs: 15_000,
     });
