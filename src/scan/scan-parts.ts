@@ -57,6 +57,8 @@ export interface PartCrash {
   positionsGiven: number;
   /** Records it sent back. */
   recordsReceived: number;
+  /** Positions of its share that no other process was left to take: not probed. */
+  positionsLeft: number;
 }
 
 export interface ScanPartsResult {
@@ -80,10 +82,16 @@ export async function runScanParts(opts: ScanPartsOptions): Promise<ScanPartsRes
   // share of the rate. Dealt evenly, every process holds an equal share and
   // the whole scan runs at the whole rate.
   const dealt = Array.from({ length: n }, (_, k) => dealChunks(opts.plan, size, k, n));
+  // A process that dies leaves its undealt chunks to the others: each takes
+  // them once its own share has run dry.
+  const dead: number[] = [];
   const nextChunk = (k: number): ChunkSpec | null => {
     if (stopped) return null;
-    const next = (dealt[k] as Generator<ChunkSpec>).next();
-    return next.done === true ? null : next.value;
+    for (const share of [k, ...dead]) {
+      const next = (dealt[share] as Generator<ChunkSpec>).next();
+      if (next.done !== true) return next.value;
+    }
+    return null;
   };
   // The first sink failure (a full disk, a store that refuses) stops the scan, as in one process.
   let sinkError: { error: unknown } | null = null;
@@ -100,7 +108,7 @@ export async function runScanParts(opts: ScanPartsOptions): Promise<ScanPartsRes
     // The rate is split as a fraction: a rate of 1 over two processes is 0.5 each, not 1 and 0.
     const rate = opts.rate > 0 ? opts.rate / n : 0;
     const settings = { ...opts.settings, concurrency: share(opts.concurrency, n, k), rate };
-    return new PartProcess(k, settings, nextChunk, onRecord);
+    return new PartProcess(k, settings, nextChunk, onRecord, () => dead.push(k));
   });
   function stop(): void {
     stopped = true;
@@ -115,6 +123,10 @@ export async function runScanParts(opts: ScanPartsOptions): Promise<ScanPartsRes
     for (const result of results) {
       if ('stats' in result) mergeStats(stats, result.stats);
       else crashes.push(result);
+    }
+    // What no survivor was left to take (they had all finished when the process died).
+    for (const crash of crashes) {
+      for (const chunk of dealt[crash.part] as Generator<ChunkSpec>) crash.positionsLeft += chunk.count;
     }
     return { stats, crashes };
   } finally {
@@ -136,6 +148,7 @@ class PartProcess {
     settings: PartSettings,
     nextChunk: (part: number) => ChunkSpec | null,
     onRecord: (record: ScanRecord) => Promise<void>,
+    onDied: () => void,
   ) {
     this.child = fork(ENTRY, [], {
       execArgv: EXEC_ARGV,
@@ -172,9 +185,10 @@ class PartProcess {
     // 'exit' may come before the last messages are read from the channel;
     // the channel's own end ('disconnect') comes after them. Both, then.
     const exited = new Promise<string | null>((resolve) =>
-      this.child.once('exit', (code, signal) =>
-        resolve(code === 0 ? null : signal !== null ? `killed by ${signal}` : `exit code ${String(code)}`),
-      ),
+      this.child.once('exit', (code, signal) => {
+        if (code !== 0) onDied();
+        resolve(code === 0 ? null : signal !== null ? `killed by ${signal}` : `exit code ${String(code)}`);
+      }),
     );
     const disconnected = new Promise<void>((resolve) => this.child.once('disconnect', resolve));
     this.finished = Promise.all([exited, disconnected]).then(async ([how]) => {
@@ -186,6 +200,7 @@ class PartProcess {
         how: failure ?? how ?? 'ended without its statistics',
         positionsGiven: this.positionsGiven,
         recordsReceived: this.recordsReceived,
+        positionsLeft: 0,
       };
     });
     this.send({ type: 'start', settings });
@@ -203,5 +218,9 @@ class PartProcess {
 
 /** One line per crashed process, for after the summary. */
 export function describeCrash(crash: PartCrash, procs: number): string {
-  return `scan process ${crash.part + 1} of ${procs} ended early (${crash.how}): it had been given ${crash.positionsGiven} plan positions and sent back ${crash.recordsReceived} records; the addresses it held but did not report were not probed`;
+  const left =
+    crash.positionsLeft > 0
+      ? `; ${crash.positionsLeft} positions of its share were left with no process to take them, not probed`
+      : '; the others took the rest of its share';
+  return `scan process ${crash.part + 1} of ${procs} ended early (${crash.how}): it had been given ${crash.positionsGiven} plan positions and sent back ${crash.recordsReceived} records; the addresses it held but did not report were not probed${left}`;
 }
