@@ -6,11 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import {
-  buildTargetSet,
+  buildNamedTargetSet,
   planScan,
-  TargetNames,
   type NamedSpecs,
   type ScanPlan,
+  type TargetNames,
   type TargetSet,
 } from '../targets/index.js';
 import { readTargetSpecs } from './read-targets.js';
@@ -62,14 +62,13 @@ export async function resolveTargets(command: string, args: string[], flags: Tar
   if (specs.length === 0 && allowlist === undefined) {
     throw new UsageError(`${command}: no targets given: name them as arguments, with --targets-file or --allowlist`);
   }
-  const split = TargetNames.split(specs);
-  const set = buildTargetSet({
-    specs: split.specs,
+  const { set, names } = buildNamedTargetSet({
+    specs,
     allowReserved: flags.allowReserved === true,
     blocklists,
-    allowlist,
+    ...(allowlist === undefined ? {} : { allowlist }),
   });
-  return { specs, blocklists, allowlist, set, names: split.names };
+  return { specs, blocklists, allowlist, set, names };
 }
 
 /** A fresh 64-bit seed, so that two scans of the same set visit it in different orders. */

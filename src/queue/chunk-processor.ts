@@ -18,7 +18,14 @@ import { DEFAULT_LIMITS } from '../probe/smtp/events.js';
 import { runChunk } from '../scan/chunk-runner.js';
 import { isResponsive, type ChunkStats } from '../scan/chunk-stats.js';
 import { UNPACED, type Pacer } from '../scan/pacer.js';
-import { addressesOf, buildTargetSet, planScan, TargetNames, type ScanPlan } from '../targets/index.js';
+import {
+  addressesOf,
+  buildNamedTargetSet,
+  planScan,
+  type TargetNames,
+  type TargetSet,
+  type ScanPlan,
+} from '../targets/index.js';
 import { chunkAt, ChunkJobData, jobLabel, type CampaignSpec } from './campaign-spec.js';
 import { chunkJobsTotal, failedKeysOf, readCampaign } from './campaign-store.js';
 import { campaignKeys, laneKeys, resultStreamKey, type Lane } from './keys.js';
@@ -163,16 +170,14 @@ export class ChunkProcessor {
 }
 
 /** The campaign's target set, rebuilt from its spec, and the names its target lines carried. */
-export function campaignTargets(spec: CampaignSpec): { set: ReturnType<typeof buildTargetSet>; names: TargetNames } {
+export function campaignTargets(spec: CampaignSpec): { set: TargetSet; names: TargetNames } {
   // The spec keeps the target strings as given: names (`ip,name`) come back from them here.
-  const { specs, names } = TargetNames.split(spec.specs);
-  const set = buildTargetSet({
-    specs,
+  return buildNamedTargetSet({
+    specs: spec.specs,
     allowReserved: spec.allowReserved,
     blocklists: spec.blocklists,
-    allowlist: spec.allowlist ?? undefined,
+    ...(spec.allowlist == null ? {} : { allowlist: spec.allowlist }),
   });
-  return { set, names };
 }
 
 export function driverOptions(spec: CampaignSpec, tlsContext: ProbeTlsContext): DriverOptions {

@@ -10,14 +10,7 @@ import type { ScanRecord } from '../record.js';
 import type { DriverOptions } from '../probe/driver.js';
 import { SourceAddresses } from '../probe/source-addresses.js';
 import { createProbeTlsContext } from '../probe/tls-context.js';
-import {
-  addressesOf,
-  buildTargetSet,
-  planScan,
-  TargetNames,
-  type ChunkSpec,
-  type NamedSpecs,
-} from '../targets/index.js';
+import { addressesOf, buildNamedTargetSet, planScan, type ChunkSpec, type NamedSpecs } from '../targets/index.js';
 import { runChunk } from './chunk-runner.js';
 import type { ChunkStats } from './chunk-stats.js';
 import { TokenBucket, UNPACED } from './pacer.js';
@@ -128,12 +121,11 @@ export function runPart(): void {
 
   async function scan(settings: PartSettings): Promise<void> {
     const { recipe } = settings;
-    const { specs, names } = TargetNames.split(recipe.specs);
-    const set = buildTargetSet({
-      specs,
+    const { set, names } = buildNamedTargetSet({
+      specs: recipe.specs,
       allowReserved: recipe.allowReserved,
       blocklists: recipe.blocklists,
-      allowlist: recipe.allowlist,
+      ...(recipe.allowlist === undefined ? {} : { allowlist: recipe.allowlist }),
     });
     const plan = planScan(set, { seed: recipe.seed, shards: recipe.shards, shard: recipe.shard });
     async function* addresses(): AsyncGenerator<string> {

@@ -61,3 +61,4 @@ export {
 } from './scan-plan.js';
 export { TargetLineReader, NAMED_LINE_HINT } from './target-line.js';
 export { parseTarget, TargetNames, type ParsedTarget } from './named-targets.js';
+export { buildNamedTargetSet } from './named-target-set.js';
