@@ -17,7 +17,7 @@ import { judgeMx, VERDICTS, type MtaStsState, type Verdict } from '../policy/ver
 import type { DriverOptions, RecordLabels } from '../probe/driver.js';
 import type { ScanRecord } from '../record.js';
 import { runChunk } from '../scan/chunk-runner.js';
-import { emptyStats, isResponsive, type ChunkStats } from '../scan/chunk-stats.js';
+import { emptyStats, isResponsive, jobStatsRow, type ChunkStats } from '../scan/chunk-stats.js';
 import { openJsonlSink, type JsonlSink } from '../scan/jsonl-sink.js';
 import { TokenBucket, UNPACED } from '../scan/pacer.js';
 import { formatSummary } from '../scan/summary.js';
@@ -135,18 +135,7 @@ export async function runDomainScan(opts: DomainScanOptions): Promise<DomainScan
     const elapsedMs = Date.now() - started;
     if (store !== null) {
       const finishedAt = new Date().toISOString();
-      await store.recordJobStats({
-        campaign: opts.labels.campaign,
-        job: opts.labels.job,
-        vantage: opts.labels.vantage,
-        attempted: stats.attempted,
-        responsive: stats.responsive,
-        connect_timeouts: stats.connectTimeouts,
-        held_ms: stats.heldMs,
-        outcome_counts: stats.outcomes,
-        started_at: startedAt,
-        finished_at: finishedAt,
-      });
+      await store.recordJobStats(jobStatsRow(opts.labels, stats, startedAt, finishedAt));
       await store.upsertCampaign({
         ...campaignRow,
         ended_at: finishedAt,

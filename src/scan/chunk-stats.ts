@@ -2,7 +2,9 @@
  * Per-chunk statistics: what job_stats stores, and what the scan summary and
  * the campaign status print. Non-responsive addresses are counted here only.
  */
+import type { RecordLabels } from '../probe/driver.js';
 import { FINGERPRINTS, OUTCOMES, type Fingerprint, type Outcome, type ScanRecord } from '../record.js';
+import type { JobStatsRow } from '../store/campaign-tables.js';
 
 export interface ChunkStats {
   attempted: number;
@@ -48,4 +50,25 @@ export function mergeStats(into: ChunkStats, from: ChunkStats): void {
   for (const o of OUTCOMES) into.outcomes[o] += from.outcomes[o];
   for (const f of FINGERPRINTS) into.fingerprints[f] += from.fingerprints[f];
   into.durationMs += from.durationMs;
+}
+
+/** The job_stats row of a scan run from this process (a local scan, a domains run): every outcome, zeros included. */
+export function jobStatsRow(
+  labels: RecordLabels,
+  stats: ChunkStats,
+  startedAt: string,
+  finishedAt: string,
+): JobStatsRow {
+  return {
+    campaign: labels.campaign,
+    job: labels.job,
+    vantage: labels.vantage,
+    attempted: stats.attempted,
+    responsive: stats.responsive,
+    connect_timeouts: stats.connectTimeouts,
+    held_ms: stats.heldMs,
+    outcome_counts: stats.outcomes,
+    started_at: startedAt,
+    finished_at: finishedAt,
+  };
 }

@@ -10,7 +10,7 @@ import type { DriverOptions, RecordLabels } from '../probe/driver.js';
 import { addressesOfPlan, type ScanPlan, type TargetNames } from '../targets/index.js';
 import type { CampaignRow, OpenStoreOptions, RecordWriter } from '../store/index.js';
 import { runChunk } from './chunk-runner.js';
-import { isResponsive, type ChunkStats } from './chunk-stats.js';
+import { isResponsive, jobStatsRow, type ChunkStats } from './chunk-stats.js';
 import { openJsonlSink, type JsonlSink } from './jsonl-sink.js';
 import { TokenBucket, UNPACED } from './pacer.js';
 import type { PlanRecipe } from './scan-part.js';
@@ -145,18 +145,7 @@ export async function runLocalScan(opts: LocalScanOptions): Promise<LocalScanRes
     if (store !== null) {
       const finishedAt = new Date().toISOString();
       try {
-        await store.writer.writeJobStats({
-          campaign: labels.campaign,
-          job: labels.job,
-          vantage: labels.vantage,
-          attempted: stats.attempted,
-          responsive: stats.responsive,
-          connect_timeouts: stats.connectTimeouts,
-          held_ms: stats.heldMs,
-          outcome_counts: stats.outcomes,
-          started_at: startedAt,
-          finished_at: finishedAt,
-        });
+        await store.writer.writeJobStats(jobStatsRow(labels, stats, startedAt, finishedAt));
         await store.writer.writeCampaigns([
           {
             ...campaignRow,
