@@ -23,14 +23,8 @@ const PLAIN_INSERT = { async_insert: 0, insert_deduplication_token: '' } as cons
 
 /** Open and migrate before the first lookup, so a broken store resolves and probes nothing. */
 export async function openDomainStore(location: OpenStoreOptions): Promise<DomainStore> {
-  const { openStore, createWriter } = await import('../store/index.js');
-  const store = await openStore(location);
-  try {
-    await store.migrate();
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
+  const { openMigratedStore, createWriter } = await import('../store/index.js');
+  const store = await openMigratedStore(location);
   const writer = createWriter(store);
   return {
     description: store.description,

@@ -76,14 +76,8 @@ interface ScanStore {
  * the campaign's row spool while it is away.
  */
 async function openScanStore(location: OpenStoreOptions): Promise<ScanStore> {
-  const { openStore, createWriter } = await import('../store/index.js');
-  const store = await openStore(location);
-  try {
-    await store.migrate();
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
+  const { openMigratedStore, createWriter } = await import('../store/index.js');
+  const store = await openMigratedStore(location);
   return { description: store.description, writer: createWriter(store), close: () => store.close() };
 }
 

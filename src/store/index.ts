@@ -20,7 +20,7 @@
  * process can have one data directory open at a time. Both give a StoreError.
  */
 export { openStore, type Store, type OpenStoreOptions } from './open-store.js';
-export { withStore } from './with-store.js';
+export { openMigratedStore, withStore } from './with-store.js';
 export {
   createWriter,
   type RecordWriter,

@@ -22,3 +22,19 @@ export async function withStore<T>(
     await store.close().catch(() => undefined);
   }
 }
+
+/**
+ * Open and migrate for a long-running user (a scan, a domains run) that must
+ * fail before its first probe when the store is broken or unreachable; the
+ * store is closed again when the migration fails.
+ */
+export async function openMigratedStore(opts: OpenStoreOptions): Promise<Store> {
+  const store = await openStore(opts);
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
