@@ -49,8 +49,9 @@ class LineBuffer {
     this.length = needed;
   }
 
+  /** The line so far, as a view valid only until the next append: callers turn it into strings at once. */
   take(): Uint8Array {
-    const line = this.bytes.slice(0, this.length);
+    const line = this.bytes.subarray(0, this.length);
     this.length = 0;
     return line;
   }
@@ -62,6 +63,11 @@ class LineBuffer {
 
 function isDigit(byte: number | undefined): boolean {
   return byte !== undefined && byte >= 0x30 && byte <= 0x39;
+}
+
+/** The reply code of a line whose first three bytes are digits. */
+function digitsValue(raw: Uint8Array): number {
+  return ((raw[0] ?? 0x30) - 0x30) * 100 + ((raw[1] ?? 0x30) - 0x30) * 10 + ((raw[2] ?? 0x30) - 0x30);
 }
 
 export class ReplyParser {
@@ -120,13 +126,15 @@ export class ReplyParser {
       isDigit(raw[2]) &&
       (raw.length === 3 || separator === SPACE || separator === HYPHEN);
     if (!shaped) return this.malformed(wire);
-    const code = Number.parseInt(String.fromCharCode(raw[0] ?? 0, raw[1] ?? 0, raw[2] ?? 0), 10);
+    const code = digitsValue(raw);
     if (this.code !== null && this.code !== code) return this.malformed(wire);
     if (this.wire.length >= this.limits.maxReplyLines) {
       return { kind: 'error', error: 'reply-too-large', detail: `more than ${this.limits.maxReplyLines} lines` };
     }
     this.code = code;
-    this.texts.push(raw.length > 4 ? escapeBytes(raw.subarray(4)) : '');
+    // The first four bytes are three digits and a separator, one character each once escaped, so the text
+    // is the escaped line from its fifth character: the same string as escaping the bytes after them.
+    this.texts.push(wire.slice(4));
     this.wire.push(wire);
     this.wireChars += wire.length;
     if (separator === HYPHEN) return { kind: 'continue' };

@@ -5,13 +5,14 @@
  * whole is capped at a byte budget so one chatty server cannot bloat a row.
  */
 const TRUNCATED = '…[truncated]';
+/** The marker's own bytes, reserved so the total stays within the cap. */
+const TRUNCATED_BYTES = Buffer.byteLength(TRUNCATED, 'utf8');
 
 export class Transcript {
   private readonly lines: string[] = [];
   private bytes = 0;
   private truncated = false;
   private readonly maxBytes: number;
-  private readonly encoder = new TextEncoder();
 
   constructor(maxBytes: number) {
     this.maxBytes = maxBytes;
@@ -19,10 +20,9 @@ export class Transcript {
 
   add(line: string): void {
     if (this.truncated) return;
-    // +1 for the joining newline; the marker's own bytes are reserved so the total stays within the cap.
-    const cost = this.encoder.encode(line).length + 1;
-    const reserve = this.encoder.encode(TRUNCATED).length;
-    if (this.bytes + cost + reserve > this.maxBytes) {
+    // +1 for the joining newline. byteLength counts UTF-8 bytes without encoding the line into a copy.
+    const cost = Buffer.byteLength(line, 'utf8') + 1;
+    if (this.bytes + cost + TRUNCATED_BYTES > this.maxBytes) {
       this.truncated = true;
       return;
     }

@@ -56,4 +56,20 @@ describe('escapeBytes', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('gives printable ASCII back as the same characters, short lines and lines past 4 KiB alike', () => {
+    // Printable ASCII (0x20–0x7e, no backslash) is the common line, taken in one call; a long one goes byte by byte.
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0x20, max: 0x7e }).filter((b) => b !== 0x5c), { maxLength: 6000 }),
+        (codes) => {
+          const input = Uint8Array.from(codes);
+          expect(escapeBytes(input)).toBe(Buffer.from(input).toString('latin1'));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const long = new Uint8Array(5000).fill(0x41);
+    expect(escapeBytes(long)).toBe('A'.repeat(5000));
+  });
 });
