@@ -82,14 +82,17 @@ async function lane(): Promise<void> {
   }
 }
 
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await Promise.all(Array.from({ length: config.concurrency }, lane));
 const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
 const result: ThroughputResult = {
   probes: config.probes,
   seconds,
   probesPerSecond: config.probes / seconds,
   completed,
+  cpuUsPerProbe: (cpu.user + cpu.system) / config.probes,
   jsonBytes: 0,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -13,6 +13,7 @@ const config = readThroughputConfig(process.argv);
 const tlsContext = createProbeTlsContext({ caFile: config.caFile });
 let completed = 0;
 let jsonBytes = 0;
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await runChunk({
   addresses: cycledHosts(config.hosts, config.probes),
@@ -36,11 +37,13 @@ await runChunk({
   },
 });
 const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
 const result: ThroughputResult = {
   probes: config.probes,
   seconds,
   probesPerSecond: config.probes / seconds,
   completed,
+  cpuUsPerProbe: (cpu.user + cpu.system) / config.probes,
   jsonBytes,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

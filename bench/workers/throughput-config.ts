@@ -20,6 +20,8 @@ export interface ThroughputResult {
   probesPerSecond: number;
   /** Probes that completed the whole exchange (TLS up, EHLO answered inside TLS). */
   completed: number;
+  /** CPU time (user + system) of the whole worker process per probe: steadier than probes/s on a shared machine. */
+  cpuUsPerProbe: number;
   /** Bytes of serialised JSON records (0 for the floor loop, which builds none). */
   jsonBytes: number;
 }

@@ -4,41 +4,72 @@
  * the machine hands them back (`deliver`). What TLS writes goes straight to
  * the socket. This is what lets plaintext sent where TLS was due be judged
  * the same way whether it shared a TCP segment with the 220 or came later.
+ *
+ * Why not a stream.Duplex: Node's TLS layer drives a JavaScript carrier
+ * through its own wrapper (a net.Socket over a JSStream handle), which calls
+ * only on/once, pause/resume, cork/write/uncork, end and destroy, and reads
+ * `_readableState.objectMode`. A Duplex between that wrapper and the socket
+ * added a second buffered stream on each side of every handshake byte; this
+ * pass-through costs about 7 % of the probe path's throughput less
+ * (BENCHMARKS.md, "Where the time goes (probe)"). Flow control is the
+ * socket's own: the wrapper pauses and resumes the carrier, which pauses and
+ * resumes the socket; the wrapper feeds TLS synchronously, so nothing waits
+ * in between.
  */
-import { Duplex } from 'node:stream';
+import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 
-export class TlsTap extends Duplex {
+export class TlsTap extends EventEmitter {
+  /** Read by Node's wrapper on every chunk: bytes only, never objects. */
+  readonly _readableState = { objectMode: false };
+  readonly readable = true;
+  readonly writable = true;
+
   constructor(
     private readonly raw: Socket,
     onRaw: (bytes: Buffer) => void,
   ) {
     super();
     raw.on('data', onRaw);
-    raw.on('end', () => this.push(null));
-    raw.on('error', (err) => this.destroy(err));
+    raw.on('end', () => this.emit('end'));
+    raw.on('error', (err) => this.emit('error', err));
+    raw.on('close', () => this.emit('close'));
   }
 
   /** Bytes the machine let through to TLS, in order. */
   deliver(bytes: Uint8Array): void {
-    if (!this.push(bytes)) this.raw.pause();
+    this.emit('data', bytes);
   }
 
-  override _read(): void {
+  pause(): this {
+    this.raw.pause();
+    return this;
+  }
+
+  resume(): this {
     this.raw.resume();
+    return this;
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.raw.write(chunk, done);
+  cork(): void {
+    this.raw.cork();
   }
 
-  override _final(done: (error?: Error | null) => void): void {
-    this.raw.end();
-    done();
+  uncork(): void {
+    this.raw.uncork();
   }
 
-  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+  write(chunk: Uint8Array, done: (error?: Error | null) => void): boolean {
+    return this.raw.write(chunk, done);
+  }
+
+  end(done?: () => void): this {
+    this.raw.end(done);
+    return this;
+  }
+
+  destroy(): this {
     this.raw.destroy();
-    done(error);
+    return this;
   }
 }
