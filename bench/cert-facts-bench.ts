@@ -12,6 +12,9 @@
  * of a shared machine). The cases take turns for 8 rounds, so a load spike
  * hits them all; the figure is µs per call, best and median round. The sim's certificates (ECDSA P-256 under a CA of its own) serve
  * every case; "untrusted" is the valid leaf without that CA in --ca-file.
+ * Each case serves one certificate again and again, so after its first call
+ * the facts read from the certificate's bytes come from the per-fingerprint
+ * cache (cert-facts.ts): the figure is the price of a certificate seen before.
  * The first refused chain of a process also builds the trust-anchor index
  * (the system roots parsed once), reported apart.
  *

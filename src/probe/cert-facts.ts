@@ -59,22 +59,69 @@ export function readCertFacts(
   const sent = issuersSent(leaf);
   // DANE (stripscan domains) matches the chain as sent; only a caller that asks pays for the copies.
   onChain?.([leaf.raw, ...sent.map((c) => c.raw)]);
-  const notBefore = new Date(leaf.validFrom);
-  const notAfter = new Date(leaf.validTo);
+  const facts = leafFacts(leaf);
   return {
-    sha256: leaf.fingerprint256.replaceAll(':', '').toLowerCase(),
+    sha256: facts.sha256,
     // The host name is not part of cert_status (a scanner connects by IP): see cert_name_matches*.
     status: socket.authorized ? 'valid' : judgeRefusedChain(leaf, sent, trustAnchors, nowMs),
-    validity: validityOf(notBefore.getTime(), notAfter.getTime(), nowMs),
+    validity: validityOf(facts.notBeforeMs, facts.notAfterMs, nowMs),
+    subject: facts.subject,
+    issuer: facts.issuer,
+    sans: [...facts.sans],
+    not_before: facts.not_before,
+    not_after: facts.not_after,
+    key_type: facts.key_type,
+    key_bits: facts.key_bits,
+    chain_len: sent.length + 1,
+    covers: (name) => certCovers(leaf, name),
+  };
+}
+
+/** What a certificate's own bytes say: the same for every connection that presents it. */
+interface LeafFacts {
+  sha256: string;
+  subject: string;
+  issuer: string;
+  sans: readonly string[];
+  not_before: string;
+  not_after: string;
+  notBeforeMs: number;
+  notAfterMs: number;
+  key_type: string | null;
+  key_bits: number | null;
+}
+
+/**
+ * Leaf facts by SHA-256 fingerprint. Mail hosting serves one certificate from
+ * many addresses, and reading the names, dates and key of a certificate costs
+ * most of what these facts cost (strings and a key object from OpenSSL on
+ * every call); the fingerprint itself is read on every probe, and the
+ * status, validity at probe time and chain length are judged per connection.
+ * Bounded: emptied when full, a few MB at most.
+ */
+const LEAF_CACHE_MAX = 4096;
+const leafCache = new Map<string, LeafFacts>();
+
+function leafFacts(leaf: X509Certificate): LeafFacts {
+  const fingerprint = leaf.fingerprint256;
+  const cached = leafCache.get(fingerprint);
+  if (cached !== undefined) return cached;
+  const notBefore = new Date(leaf.validFrom);
+  const notAfter = new Date(leaf.validTo);
+  const facts: LeafFacts = {
+    sha256: fingerprint.replaceAll(':', '').toLowerCase(),
     subject: distinguishedName(leaf.subject),
     issuer: distinguishedName(leaf.issuer),
     sans: parseSubjectAltName(leaf.subjectAltName),
     not_before: toIsoDate(notBefore, leaf.validFrom),
     not_after: toIsoDate(notAfter, leaf.validTo),
+    notBeforeMs: notBefore.getTime(),
+    notAfterMs: notAfter.getTime(),
     ...keyFacts(leaf),
-    chain_len: sent.length + 1,
-    covers: (name) => certCovers(leaf, name),
   };
+  if (leafCache.size >= LEAF_CACHE_MAX) leafCache.clear();
+  leafCache.set(fingerprint, facts);
+  return facts;
 }
 
 /**

@@ -165,6 +165,31 @@ describe('cert_status: trust first, then dates; cert_validity: the leaf alone', 
       expect(record).toMatchObject({ cert_status: 'expired', cert_validity: 'current' });
     });
 
+    it('one certificate from several servers: each record has the chain, status and names of its own connection', async () => {
+      // Facts read from a certificate's bytes are kept per fingerprint (hosted mail serves one certificate from
+      // many addresses); what the connection decides — the chain sent, its status — must never be carried over.
+      const shared = await makeLeaf({ issuer: intermediate, dns: ['shared.example.test'] });
+      const other = await makeLeaf({ issuer: root, dns: ['other.example.test'] });
+      const withChain = await serve(shared, [intermediate]);
+      const leafOnly = await serve(shared);
+      const otherServer = await serve(other);
+      const expected = {
+        withChain: { cert_status: 'valid', cert_chain_len: 2, cert_sans: ['shared.example.test'] },
+        leafOnly: { cert_status: 'untrusted', cert_chain_len: 1, cert_sans: ['shared.example.test'] },
+        other: { cert_status: 'valid', cert_chain_len: 1, cert_sans: ['other.example.test'] },
+      };
+      for (let round = 0; round < 2; round++) {
+        const a = await probe(withChain);
+        const b = await probe(leafOnly);
+        const c = await probe(otherServer);
+        expect(a).toMatchObject(expected.withChain);
+        expect(b).toMatchObject(expected.leafOnly);
+        expect(c).toMatchObject(expected.other);
+        expect(b.cert_sha256).toBe(a.cert_sha256);
+        expect(c.cert_sha256).not.toBe(a.cert_sha256);
+      }
+    });
+
     it('a trusted path with good dates that breaks a path length constraint is untrusted (RFC 5280 §4.2.1.9)', async () => {
       // A root with pathLenConstraint 0 may issue leaves only, not a CA below it.
       const strictRoot = await makeCa('CN=strict root', { pathLength: 0 });

@@ -61,7 +61,10 @@ describe('escapeBytes', () => {
     // Printable ASCII (0x20–0x7e, no backslash) is the common line, taken in one call; a long one goes byte by byte.
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0x20, max: 0x7e }).filter((b) => b !== 0x5c), { maxLength: 6000 }),
+        fc.array(
+          fc.integer({ min: 0x20, max: 0x7e }).filter((b) => b !== 0x5c),
+          { maxLength: 6000 },
+        ),
         (codes) => {
           const input = Uint8Array.from(codes);
           expect(escapeBytes(input)).toBe(Buffer.from(input).toString('latin1'));
