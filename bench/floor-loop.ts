@@ -7,10 +7,11 @@
  *
  * Run: npx tsx bench/floor-loop.ts '{"hosts":["127.16.0.0"],"port":2525,"probes":100,"concurrency":8,"caFile":"ca.pem"}'
  */
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { readCertFacts } from '../src/probe/cert-facts.js';
 import { createProbeTlsContext } from '../src/probe/tls-context.js';
+import { TlsTap } from '../src/probe/tls-tap.js';
 import { cycledHosts, readThroughputConfig, type ThroughputResult } from './workers/throughput-config.js';
 
 const config = readThroughputConfig(process.argv);
@@ -34,9 +35,9 @@ function probe(host: string): Promise<boolean> {
       resolve(false);
     };
     socket.on('error', fail);
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
+    // Decoded per chunk rather than with setEncoding, so the socket can still hand bytes to a JS carrier.
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
       if (!replyComplete(buffered)) return;
       const reply = buffered;
       buffered = '';
@@ -47,8 +48,15 @@ function probe(host: string): Promise<boolean> {
       } else if (step === 2) {
         if (!reply.startsWith('220')) return fail();
         socket.removeAllListeners('data');
+        // `carrier: 'js'` prices what stripscan's evidence rule costs: TLS over the tap (src/probe/tls-tap.ts),
+        // every server byte passed on at once, against TLS on the socket's own handle.
+        let carrier: Socket | TlsTap = socket;
+        if (config.carrier === 'js') {
+          const tap: TlsTap = new TlsTap(socket, (bytes) => tap.deliver(bytes));
+          carrier = tap;
+        }
         const tls = tlsConnect({
-          socket,
+          socket: carrier as Socket,
           secureContext,
           rejectUnauthorized: false,
           servername: '',

@@ -12,6 +12,11 @@ export interface ThroughputConfig {
    * getPeerCertificate(true) call it made before.
    */
   certificate?: 'none' | 'facts' | 'detailed';
+  /**
+   * Floor loop only: `js` runs TLS over stripscan's STARTTLS tap (src/probe/tls-tap.ts) instead of the
+   * socket's native handle, to price the carrier that keeps plaintext after the 220 out of TLS.
+   */
+  carrier?: 'socket' | 'js';
 }
 
 export interface ThroughputResult {
