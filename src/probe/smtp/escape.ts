@@ -66,19 +66,14 @@ function isPlain(byte: number): boolean {
   return byte >= 0x20 && byte < 0x7f && byte !== BACKSLASH;
 }
 
-/**
- * The longest line that takes the one-call path below; longer plain lines
- * go byte by byte (String.fromCharCode.apply puts every byte on the stack).
- */
-const MAX_FAST_BYTES = 4096;
+/** For printable ASCII, UTF-8 decoding gives each byte as its own character: one native call per line. */
+const ASCII = new TextDecoder();
 
 /** Escape server bytes: valid UTF-8 kept, `\` → `\\`, control and invalid bytes → `\xNN` (lowercase hex). */
 export function escapeBytes(bytes: Uint8Array): string {
   // Nearly every line a server sends is printable ASCII: one string built in one call, instead of one
   // concatenation per byte (each a heap object: most of a probe's garbage before this path).
-  if (bytes.length <= MAX_FAST_BYTES && bytes.every(isPlain)) {
-    return String.fromCharCode.apply(null, bytes as unknown as number[]);
-  }
+  if (bytes.every(isPlain)) return ASCII.decode(bytes);
   let out = '';
   let i = 0;
   while (i < bytes.length) {

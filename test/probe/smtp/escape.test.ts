@@ -57,8 +57,8 @@ describe('escapeBytes', () => {
     );
   });
 
-  it('gives printable ASCII back as the same characters, short lines and lines past 4 KiB alike', () => {
-    // Printable ASCII (0x20–0x7e, no backslash) is the common line, taken in one call; a long one goes byte by byte.
+  it('gives printable ASCII back as the same characters, short lines and long ones alike', () => {
+    // Printable ASCII (0x20–0x7e, no backslash) is the common line, decoded in one call.
     fc.assert(
       fc.property(
         fc.array(
