@@ -103,21 +103,33 @@ export class ReplyParser {
         return { kind: 'error', error: 'reply-too-large', detail: `more than ${this.limits.maxReplyBytes} bytes` };
       }
       this.replyBytes += end - pos;
-      this.line.append(bytes.subarray(pos, lf === -1 ? end : lf));
+      if (lf === -1) {
+        this.line.append(bytes.subarray(pos, end));
+        break;
+      }
+      // A line whole in this chunk (the common case) is read where it lies: one view, no copy.
+      const step =
+        this.line.length === 0
+          ? this.completeLine(bytes.subarray(pos, lf > pos && bytes[lf - 1] === CR ? lf - 1 : lf))
+          : this.completeLine(this.appendAndTake(bytes.subarray(pos, lf)));
       pos = end;
-      if (lf === -1) break;
-      const step = this.completeLine();
       if (step.kind === 'reply') return { ...step, next: pos };
       if (step.kind === 'error') return step;
     }
     return { kind: 'need-more' };
   }
 
-  private completeLine():
-    { kind: 'reply'; reply: Reply } | { kind: 'continue' } | Extract<ParseStep, { kind: 'error' }> {
-    let raw = this.line.take();
+  private appendAndTake(rest: Uint8Array): Uint8Array {
+    this.line.append(rest);
+    return this.line.take();
+  }
+
+  /** `line` is the line without its LF; a CR before the LF is dropped here if the caller left it. */
+  private completeLine(
+    line: Uint8Array,
+  ): { kind: 'reply'; reply: Reply } | { kind: 'continue' } | Extract<ParseStep, { kind: 'error' }> {
     // CRLF is the standard ending; a bare LF is tolerated (many small servers send it).
-    if (raw[raw.length - 1] === CR) raw = raw.subarray(0, raw.length - 1);
+    const raw = line[line.length - 1] === CR ? line.subarray(0, line.length - 1) : line;
     const wire = escapeBytes(raw);
     const separator = raw[3];
     const shaped =
