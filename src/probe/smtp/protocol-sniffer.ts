@@ -21,7 +21,8 @@ export type SniffVerdict = 'pending' | 'smtp' | 'not-smtp';
 
 export class ProtocolSniffer {
   private state: SniffVerdict = 'pending';
-  private readonly held = new Uint8Array(EVIDENCE_BYTES);
+  /** Grown as bytes come: an SMTP banner is settled at its fourth byte, so most probes keep only those. */
+  private held = new Uint8Array(8);
   private length = 0;
   private position = 0;
   private lineEnded = false;
@@ -49,10 +50,19 @@ export class ProtocolSniffer {
         if (this.state === 'pending') this.state = this.position >= 3 ? 'smtp' : 'not-smtp';
         return;
       }
-      if (this.length < EVIDENCE_BYTES) this.held[this.length++] = byte;
+      if (this.length < EVIDENCE_BYTES) this.remember(byte);
       if (this.state === 'pending') this.judge(byte, this.position);
       this.position++;
     }
+  }
+
+  private remember(byte: number): void {
+    if (this.length === this.held.length) {
+      const grown = new Uint8Array(Math.min(EVIDENCE_BYTES, this.held.length * 2));
+      grown.set(this.held);
+      this.held = grown;
+    }
+    this.held[this.length++] = byte;
   }
 
   private judge(byte: number, position: number): void {

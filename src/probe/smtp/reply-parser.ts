@@ -33,15 +33,19 @@ export type ParseStep =
   | { kind: 'reply'; reply: Reply; next: number }
   | { kind: 'error'; error: ReplyFailure; detail: string };
 
-/** Growable byte buffer that never grows past its cap (the caller checks before appending). */
+/**
+ * Growable byte buffer that never grows past its cap (the caller checks before appending). It holds only a
+ * line split between chunks, so most probes never allocate it: typed arrays over 64 bytes live outside V8's
+ * heap, and allocating and sweeping them per probe showed up in the probe path's profile.
+ */
 class LineBuffer {
-  private bytes = new Uint8Array(128);
+  private bytes = new Uint8Array(0);
   length = 0;
 
   append(chunk: Uint8Array): void {
     const needed = this.length + chunk.length;
     if (needed > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
+      const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2, 128));
       grown.set(this.bytes.subarray(0, this.length));
       this.bytes = grown;
     }

@@ -25,7 +25,8 @@ export type TlsStartVerdict = 'pending' | 'tls' | 'not-tls';
 
 export class TlsRecordSniffer {
   private state: TlsStartVerdict = 'pending';
-  private readonly held = new Uint8Array(EVIDENCE_BYTES);
+  /** The evidence, filled only once the bytes are known not to be TLS (a TLS stream never needs it). */
+  private held: Uint8Array = EMPTY;
   private length = 0;
   private lineEnded = false;
 
@@ -50,8 +51,10 @@ export class TlsRecordSniffer {
    */
   feed(bytes: Uint8Array): Uint8Array {
     if (this.state === 'tls') return bytes;
-    this.remember(bytes);
-    if (this.state === 'not-tls') return EMPTY;
+    if (this.state === 'not-tls') {
+      this.remember(bytes);
+      return EMPTY;
+    }
     // At most one byte waits here: the verdict needs two.
     this.pending = this.pending.length === 0 ? bytes : concat(this.pending, bytes);
     const first = this.pending[0];
@@ -59,6 +62,8 @@ export class TlsRecordSniffer {
     if (first === undefined) return EMPTY;
     if (first < FIRST_CONTENT_TYPE || first > LAST_CONTENT_TYPE || (second !== undefined && second !== TLS_MAJOR)) {
       this.state = 'not-tls';
+      // Every byte since the 220 is in `pending`: the evidence starts with the first of them.
+      this.remember(this.pending);
       this.pending = EMPTY;
       return EMPTY;
     }
@@ -80,6 +85,7 @@ export class TlsRecordSniffer {
   private pending: Uint8Array = EMPTY;
 
   private remember(bytes: Uint8Array): void {
+    if (this.held.length === 0) this.held = new Uint8Array(EVIDENCE_BYTES);
     for (let i = 0; i < bytes.length && !this.lineEnded && this.length < EVIDENCE_BYTES; i++) {
       const byte = bytes[i] as number;
       this.held[this.length++] = byte;
