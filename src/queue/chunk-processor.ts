@@ -18,6 +18,7 @@ import { DEFAULT_LIMITS } from '../probe/smtp/events.js';
 import { runChunk } from '../scan/chunk-runner.js';
 import { isResponsive, type ChunkStats } from '../scan/chunk-stats.js';
 import { UNPACED, type Pacer } from '../scan/pacer.js';
+import type { ProbeSlots } from '../scan/probe-slots.js';
 import {
   addressesOf,
   buildNamedTargetSet,
@@ -50,6 +51,8 @@ export interface ChunkContext {
   /** Source addresses to bind, rotated per connection (`--source-address`). */
   sourceAddresses?: DriverOptions['sourceAddresses'];
   tlsContextFor(spec: CampaignSpec): ProbeTlsContext;
+  /** Probe slots shared by the chunks this process runs at once, older chunks first (scan-worker.ts). */
+  slots?: ProbeSlots;
   /** Probe start/end hooks for metrics. */
   onProbeStart?: () => void;
   onRecord?: (record: ScanRecord) => void;
@@ -64,6 +67,8 @@ interface CampaignRuntime {
 
 export class ChunkProcessor {
   private readonly runtimes = new Map<string, CampaignRuntime>();
+  /** Chunks started so far: a chunk's rank for the shared probe slots (older first). */
+  private started = 0;
 
   constructor(private readonly ctx: ChunkContext) {}
 
@@ -123,6 +128,7 @@ export class ChunkProcessor {
       },
       labels,
       pacer,
+      ...(this.ctx.slots === undefined ? {} : { slots: { pool: this.ctx.slots, rank: this.started++ } }),
       signal,
       onRecord: (r) => {
         this.ctx.onRecord?.(r);
