@@ -2,8 +2,8 @@
  * CPU seconds per role (workers, writer, redis, fleet, …) over a stretch of a
  * benchmark, read from /proc: each role is a root process and everything
  * below it (the fleet serves a /16 from several processes). A process that
- * exits between two samples keeps its last reading, so a sample every
- * 250 ms loses at most that much of a process that ends by itself.
+ * exits between two samples keeps its last reading, so a process that ends
+ * by itself loses at most the CPU of its last sampling interval.
  *
  * Why: on 2 cores the end-to-end share lost to queue and storage is mostly
  * CPU that the writer and Redis take from the probes; the split says where.
