@@ -25,7 +25,14 @@ const MAX_OUTPUT = 32 * 1024 * 1024;
 export function runChild(
   command: string,
   args: string[],
-  opts: { core?: Core; timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv },
+  opts: {
+    core?: Core;
+    timeoutMs: number;
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    /** Told the child's pid as soon as it runs (CPU accounting). */
+    onSpawn?: (pid: number | undefined) => void;
+  },
 ): Promise<ChildResult> {
   const line = opts.core === undefined ? { command, args } : pinned(opts.core, command, args);
   return new Promise((resolve, reject) => {
@@ -36,6 +43,7 @@ export function runChild(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     track(child);
+    opts.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

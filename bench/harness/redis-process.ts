@@ -8,6 +8,8 @@ import { Redis } from 'ioredis';
 import { track } from './child-registry.js';
 
 export interface RedisProcess {
+  /** For CPU accounting. */
+  pid: number | undefined;
   url: string;
   client: Redis;
   stop(): Promise<void>;
@@ -45,6 +47,7 @@ export async function startRedisProcess(dir: string): Promise<RedisProcess> {
     }
   }
   return {
+    pid: child.pid,
     url,
     client,
     async stop() {

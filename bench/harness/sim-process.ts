@@ -13,6 +13,8 @@ import { track } from './child-registry.js';
 import { pinned } from './pinning.js';
 
 export interface SimProcess {
+  /** The fleet's first process (its parts are its children): for CPU accounting. */
+  pid: number | undefined;
   port: number;
   range: string;
   caFile: string;
@@ -69,6 +71,7 @@ export async function startSimProcess(range: string, mix: 'even' | 'realistic' =
     list.push(entry.ip);
   }
   return {
+    pid: child.pid,
     port,
     range,
     caFile,

@@ -18,6 +18,7 @@ import { DEFAULT_LIMITS } from '../probe/smtp/events.js';
 import { runChunk } from '../scan/chunk-runner.js';
 import { isResponsive, type ChunkStats } from '../scan/chunk-stats.js';
 import { UNPACED, type Pacer } from '../scan/pacer.js';
+import type { ProbeSlots } from '../scan/probe-slots.js';
 import {
   addressesOf,
   buildNamedTargetSet,
@@ -50,6 +51,8 @@ export interface ChunkContext {
   /** Source addresses to bind, rotated per connection (`--source-address`). */
   sourceAddresses?: DriverOptions['sourceAddresses'];
   tlsContextFor(spec: CampaignSpec): ProbeTlsContext;
+  /** Probe slots shared by the chunks this process runs at once, older chunks first (scan-worker.ts). */
+  slots?: ProbeSlots;
   /** Probe start/end hooks for metrics. */
   onProbeStart?: () => void;
   onRecord?: (record: ScanRecord) => void;
@@ -64,6 +67,8 @@ interface CampaignRuntime {
 
 export class ChunkProcessor {
   private readonly runtimes = new Map<string, CampaignRuntime>();
+  /** Chunks started so far: a chunk's rank for the shared probe slots (older first). */
+  private started = 0;
 
   constructor(private readonly ctx: ChunkContext) {}
 
@@ -104,7 +109,9 @@ export class ChunkProcessor {
     const runtime = this.runtimeFor(spec);
     const label = jobLabel(spec.name, data.index, lane);
     const labels = { campaign: spec.name, job: label, vantage: lane ?? this.ctx.vantage ?? spec.vantage };
-    const kept: ScanRecord[] = [];
+    // Each kept record as its JSON text, made as it arrives: a chunk's records live until the commit, and
+    // thousands of records as objects (fifty-odd each) cost the garbage collector far more than as one string each.
+    const kept: string[] = [];
     const startedAt = new Date().toISOString();
     const pacer: Pacer = {
       take: async (takeSignal) => {
@@ -123,11 +130,12 @@ export class ChunkProcessor {
       },
       labels,
       pacer,
+      ...(this.ctx.slots === undefined ? {} : { slots: { pool: this.ctx.slots, rank: this.started++ } }),
       signal,
       onRecord: (r) => {
         this.ctx.onRecord?.(r);
         // Unresponsive addresses are counted in the job stats only (the store's rule).
-        if (isResponsive(r)) kept.push(r);
+        if (isResponsive(r)) kept.push(JSON.stringify(r));
       },
     });
     if (signal.aborted) return { status: 'discarded' };
@@ -201,7 +209,8 @@ async function commitChunk(
   label: string,
   vantage: string,
   stats: ChunkStats,
-  records: ScanRecord[],
+  /** Each record's JSON text. */
+  records: string[],
   startedAt: string,
 ): Promise<number> {
   const keys = campaignKeys(prefix, spec.name);
@@ -240,7 +249,8 @@ async function commitChunk(
     label,
     spec.name,
     JSON.stringify(jobStats),
-    JSON.stringify(records),
+    // What JSON.stringify of the records' array gives.
+    `[${records.join(',')}]`,
     ...increments,
   );
   return Number(code);

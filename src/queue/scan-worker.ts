@@ -21,6 +21,7 @@ import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
 import { familiesOf, type SourceAddresses } from '../probe/source-addresses.js';
 import { createProbeTlsContext, type ProbeTlsContext } from '../probe/tls-context.js';
+import { ProbeSlots } from '../scan/probe-slots.js';
 import { ENDED_STATES, type CampaignSpec, type CampaignState } from './campaign-spec.js';
 import { readCampaign, type CampaignRecord } from './campaign-store.js';
 import { finalChunkFailure, recordChunkFailure } from './chunk-failures.js';
@@ -45,7 +46,11 @@ export interface ScanWorkerOptions {
   sourceAddresses?: SourceAddresses;
   /** Trust anchors for cert_status; default: the campaign's --ca-file, read on this machine. */
   caFile?: string;
-  /** Chunks this process runs at once (each with the campaign's probe concurrency). Default 1; the CLI's 2 overlaps one chunk's slow tail (timeouts) with the next chunk's probes. */
+  /**
+   * Chunks this process probes at full speed at once (each with the campaign's probe concurrency). Default 1;
+   * the CLI's 2. One chunk more is taken, and probes with the slots the others' slow tails (timeouts) leave
+   * free: probes in flight stay within jobs × concurrency (src/scan/probe-slots.ts).
+   */
   jobs?: number;
   /** BullMQ lock: a killed worker's chunk runs again this long after its last renewal. Default 30 s. */
   lockDurationMs?: number;
@@ -136,10 +141,12 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
     };
   }
   const bullConnection = connectRedis(opts.redisUrl, `stripscan-worker-bull-${id}`, serviceTimeoutMs);
+  const jobs = opts.jobs ?? 1;
   const processor = new ChunkProcessor({
     redis,
     prefix: opts.prefix,
     vantage: opts.vantage,
+    slots: new ProbeSlots(jobs * initial.spec.concurrency),
     ...(opts.sourceAddresses === undefined ? {} : { sourceAddresses: opts.sourceAddresses }),
     tlsContextFor,
     onProbeStart: () => metrics.probeStarted(),
@@ -184,7 +191,8 @@ export async function startScanWorker(opts: ScanWorkerOptions): Promise<ScanWork
     {
       connection: bullConnection,
       prefix: opts.prefix,
-      concurrency: opts.jobs ?? 1,
+      // One chunk more than --jobs: it fills the others' tails (ProbeSlots above).
+      concurrency: jobs + 1,
       lockDuration: opts.lockDurationMs ?? 30_000,
       // Check for stalled chunks as often as locks can expire: a short lock is useless if the check runs every 30 s.
       stalledInterval: Math.min(30_000, opts.lockDurationMs ?? 30_000),

@@ -18,6 +18,7 @@ import { countRecord, emptyStats, type ChunkStats } from './chunk-stats.js';
 import { loopMonitor } from './loop-monitor.js';
 import { OverloadGuard } from './overload-guard.js';
 import { UNPACED, type Pacer } from './pacer.js';
+import type { ProbeSlots } from './probe-slots.js';
 
 export interface ChunkRunOptions {
   /** In plan order; an async source lets a scan process take chunks as it goes (scan-part.ts). */
@@ -29,6 +30,12 @@ export interface ChunkRunOptions {
   driver: DriverOptions;
   labels: RecordLabels;
   pacer?: Pacer;
+  /**
+   * Slots shared with the other chunks this process runs, oldest chunk
+   * (lowest rank) first (probe-slots.ts); taken before the guard and the
+   * pacer. None: `concurrency` alone bounds the chunk.
+   */
+  slots?: { pool: ProbeSlots; rank: number };
   /** Receives each record; a returned promise is awaited before the slot frees (backpressure from the writer). */
   onRecord: (record: ScanRecord, peerChain: Buffer[] | null) => void | Promise<void>;
   /** Keep the certificate chain each server sent and hand it to onRecord (DANE, `stripscan domains`); else null. */
@@ -62,8 +69,7 @@ async function runWithMonitor(opts: ChunkRunOptions, guard: OverloadGuard, drive
   // a few microtasks apart from our settle callbacks.
   let inFlight = 0;
 
-  const probeOne = async (target: ProbeTarget): Promise<void> => {
-    if (sinkError !== null || opts.signal?.aborted === true) return;
+  const probe = async (target: ProbeTarget): Promise<void> => {
     await guard.ready();
     await pacer.take(opts.signal);
     // Aborted while waiting for the token: connect no more.
@@ -73,6 +79,18 @@ async function runWithMonitor(opts: ChunkRunOptions, guard: OverloadGuard, drive
       : { record: await probeTarget(target, driver, opts.labels), chain: null };
     countRecord(stats, record);
     await opts.onRecord(record, chain);
+  };
+  const { slots } = opts;
+  const probeOne = async (target: ProbeTarget): Promise<void> => {
+    if (sinkError !== null || opts.signal?.aborted === true) return;
+    if (slots === undefined) return probe(target);
+    // Aborted while waiting for a slot: connect no more.
+    if (!(await slots.pool.acquire(slots.rank, opts.signal))) return;
+    try {
+      await probe(target);
+    } finally {
+      slots.pool.release();
+    }
   };
   const settled = (): void => {
     inFlight--;

@@ -2,7 +2,9 @@
  * The writer's pure parts: what counts as a storable entry, and what becomes
  * of an entry after a try. The whole writer runs in writer-faults.test.ts.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isExactScanRecord, ScanRecordSchema } from '../../src/queue/writer/record-schema.js';
 import { parseResultEntry } from '../../src/queue/writer/result-entry.js';
 import { settle, type EntryOutcome } from '../../src/queue/writer/settle.js';
 import { parseReadGroup } from '../../src/queue/writer/stream-replies.js';
@@ -86,6 +88,51 @@ describe('a result entry, checked', () => {
 
   it('takes job statistics with the overload guard time', () => {
     expect(parseResultEntry(chunk([record], { stats: JSON.stringify({ ...STATS, held_ms: 40 }) })).ok).toBe(true);
+  });
+});
+
+describe('the fast record check', () => {
+  const records = syntheticRecords(200, { campaign: 'c', job: 'c-chunk-1', seed: 7 });
+  const fields = Object.keys(records[0] ?? {});
+  // Values that sit at the edges of the fields' types, and values of other fields (right type, wrong place).
+  const edges = [null, true, false, 0, -0, -1, 1.5, 65535, 65536, 2 ** 53, '', 'x', 'tls-ok', 'valid', [], ['x'], {}];
+  const value = fc.oneof(
+    fc.constantFrom(...edges),
+    fc.constantFrom(...records.flatMap((r) => Object.values(r) as unknown[])),
+    fc.jsonValue(),
+  );
+  const mutation = fc.oneof(
+    fc.record({ kind: fc.constant('set' as const), field: fc.constantFrom(...fields), value }),
+    fc.record({ kind: fc.constant('drop' as const), field: fc.constantFrom(...fields) }),
+    fc.record({ kind: fc.constant('add' as const), field: fc.oneof(fc.string(), fc.constant('__proto__')), value }),
+  );
+
+  it('says what the schema says, for well-formed records and for records with fields changed, dropped or added', () => {
+    fc.assert(
+      fc.property(fc.nat(records.length - 1), fc.array(mutation, { maxLength: 3 }), (i, changes) => {
+        const changed: Record<string, unknown> = { ...records[i] };
+        for (const c of changes) {
+          if (c.kind === 'drop') delete changed[c.field];
+          else
+            Object.defineProperty(changed, c.field, {
+              value: c.value,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
+        }
+        // As the writer gets it: out of JSON text.
+        const candidate: unknown = JSON.parse(JSON.stringify(changed));
+        const parsed = ScanRecordSchema.safeParse(candidate);
+        expect(isExactScanRecord(candidate)).toBe(parsed.success);
+        if (parsed.success) expect(parsed.data).toEqual(candidate);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('takes every well-formed record', () => {
+    for (const r of records) expect(isExactScanRecord(JSON.parse(JSON.stringify(r)))).toBe(true);
   });
 });
 

@@ -36,7 +36,12 @@ export function register(program: Command): void {
       "this worker's vantage: for a campaign created with --vantages, which one it is (required; it takes only that vantage's chunks); otherwise a label for its records (default: the campaign's)",
     )
     .option('--ca-file <file>', "trust anchors on this machine (default: the campaign's --ca-file)")
-    .option('--jobs <n>', 'chunks run at once by this process', parseIntInRange('--jobs', 1, 64), 2)
+    .option(
+      '--jobs <n>',
+      'chunks this process probes at full speed at once (it takes one more, to fill their tails)',
+      parseIntInRange('--jobs', 1, 64),
+      2,
+    )
     .option(
       '--lock-duration <ms>',
       "chunk lock; a dead worker's chunk runs again after it",
