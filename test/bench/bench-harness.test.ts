@@ -30,7 +30,8 @@ describe('npm run bench (tiny mode)', () => {
         'stripscan ÷ floor loop, per interleaved pair',
         'floor loop (bench/floor-loop.ts)',
         'floor loop + readCertFacts',
-        'floor loop + getPeerCertificate(true)',
+        'floor loop over the STARTTLS tap',
+        'floor ÷ stripscan CPU per probe, per interleaved pair',
       ]);
       for (const row of json.rows) {
         expect(row.runs).toHaveLength(1);
