@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../../src/probe/smtp/events.js';
 import { createProbeTlsContext } from '../../src/probe/tls-context.js';
 import { runChunk } from '../../src/scan/chunk-runner.js';
-import { isResponsive } from '../../src/scan/chunk-stats.js';
+import { isResponsive, jobStatsRow } from '../../src/scan/chunk-stats.js';
 import { startFleet, type Mix } from '../../src/sim/index.js';
 import { loadAsnDataset } from '../../src/store/asn-load.js';
 import { createWriter, openStore, type CampaignRow, type Store } from '../../src/store/index.js';
@@ -168,18 +168,9 @@ async function scanOnce(store: Store, dir: string, scan: ScanSpec, port: number,
       },
     });
     const finishedAt = new Date().toISOString();
-    await writer.writeJobStats({
-      campaign: scan.campaign,
-      job,
-      vantage: scan.vantage,
-      attempted: stats.attempted,
-      responsive: stats.responsive,
-      connect_timeouts: stats.connectTimeouts,
-      held_ms: stats.heldMs,
-      outcome_counts: stats.outcomes,
-      started_at: startedAt,
-      finished_at: finishedAt,
-    });
+    await writer.writeJobStats(
+      jobStatsRow({ campaign: scan.campaign, job, vantage: scan.vantage }, stats, startedAt, finishedAt),
+    );
     await writer.writeCampaigns([
       {
         ...campaignRow,
